@@ -1,0 +1,22 @@
+//! The pure core of Virtual Plant: commands, events, the rules that turn one into the
+//! other, and how events project into read tables.
+//!
+//! Nothing here does IO, reads a clock or knows about HTTP or SQL. Time and the acting
+//! person arrive in [`Ctx`]; that is what makes every rule testable with plain values.
+
+pub mod aggregate;
+pub mod context;
+pub mod error;
+pub mod event;
+pub mod fields;
+pub mod master;
+pub mod product;
+pub mod projection;
+pub mod site;
+pub mod time;
+
+pub use aggregate::Aggregate;
+pub use context::{Actor, Ctx};
+pub use error::{DomainError, FieldError};
+pub use event::Event;
+pub use time::Timestamp;

@@ -1,0 +1,135 @@
+//! How events become rows of the read tables.
+//!
+//! A projection is a pure function from one recorded event to a list of row
+//! operations. The store executes them in the same transaction that appends the event,
+//! and `vplant rebuild` replays the whole ledger through the same function, which is
+//! why the read tables can always be thrown away and rebuilt exactly.
+
+use crate::event::Event;
+use crate::time::Timestamp;
+
+/// A column value, in the few types both SQLite and PostgreSQL agree on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Bool(bool),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+
+/// One change to a read table. Table and column names are compile-time constants,
+/// never input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowOp {
+    Insert {
+        table: &'static str,
+        values: Vec<(&'static str, Value)>,
+    },
+    /// Updates exactly one row; the store treats zero matching rows as corruption.
+    Update {
+        table: &'static str,
+        key: (&'static str, Value),
+        set: Vec<(&'static str, Value)>,
+    },
+}
+
+/// Where and when an event was recorded, as the projection needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Recorded<'a> {
+    pub stream_id: &'a str,
+    pub stream_version: u64,
+    pub at: Timestamp,
+}
+
+impl Recorded<'_> {
+    /// The record's id: the part of the stream id after the first `/`.
+    fn id(&self) -> &str {
+        self.stream_id
+            .split_once('/')
+            .map_or(self.stream_id, |(_, id)| id)
+    }
+
+    fn version(&self) -> Value {
+        Value::Int(i64::try_from(self.stream_version).unwrap_or(i64::MAX))
+    }
+}
+
+/// The read tables that projections own, in the order `rebuild` clears them.
+pub const READ_TABLES: &[&str] = &["sites", "products"];
+
+/// The row operations for one event.
+pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
+    let at = Value::Int(recorded.at.as_micros());
+    match event {
+        Event::SiteRegistered(e) => vec![RowOp::Insert {
+            table: "sites",
+            values: vec![
+                ("code", e.code.as_str().into()),
+                ("name", e.name.as_str().into()),
+                ("kind", e.kind.as_str().into()),
+                ("country", e.country.as_str().into()),
+                ("active", true.into()),
+                ("version", recorded.version()),
+                ("created_at", at.clone()),
+                ("updated_at", at),
+            ],
+        }],
+        Event::ProductRegistered(e) => vec![RowOp::Insert {
+            table: "products",
+            values: vec![
+                ("code", e.code.as_str().into()),
+                ("name", e.name.as_str().into()),
+                ("dosage_form", e.dosage_form.as_str().into()),
+                ("strength", e.strength.as_str().into()),
+                ("active", true.into()),
+                ("version", recorded.version()),
+                ("created_at", at.clone()),
+                ("updated_at", at),
+            ],
+        }],
+        Event::SiteRenamed(r) => touch("sites", recorded, ("name", r.to.as_str().into())),
+        Event::SiteDeactivated(_) => touch("sites", recorded, ("active", false.into())),
+        Event::SiteReactivated(_) => touch("sites", recorded, ("active", true.into())),
+        Event::ProductRenamed(r) => touch("products", recorded, ("name", r.to.as_str().into())),
+        Event::ProductDeactivated(_) => touch("products", recorded, ("active", false.into())),
+        Event::ProductReactivated(_) => touch("products", recorded, ("active", true.into())),
+    }
+}
+
+/// Sets one column of a master-data row and advances its version and update time.
+fn touch(table: &'static str, recorded: Recorded<'_>, change: (&'static str, Value)) -> Vec<RowOp> {
+    vec![RowOp::Update {
+        table,
+        key: ("code", recorded.id().into()),
+        set: vec![
+            change,
+            ("version", recorded.version()),
+            ("updated_at", Value::Int(recorded.at.as_micros())),
+        ],
+    }]
+}

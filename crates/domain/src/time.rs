@@ -1,0 +1,72 @@
+//! Server time as stored in the ledger: microseconds since the Unix epoch, UTC.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// A UTC instant with microsecond precision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn from_micros(us: i64) -> Timestamp {
+        Timestamp(us)
+    }
+
+    pub fn as_micros(self) -> i64 {
+        self.0
+    }
+
+    pub fn from_datetime(at: OffsetDateTime) -> Timestamp {
+        let nanos = at.unix_timestamp_nanos() / 1_000;
+        Timestamp(i64::try_from(nanos).unwrap_or(i64::MAX))
+    }
+
+    fn datetime(self) -> Option<OffsetDateTime> {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000).ok()
+    }
+
+    /// RFC 3339 with a `Z` suffix, e.g. `2026-11-21T16:13:39.123456Z`.
+    pub fn to_rfc3339(self) -> String {
+        self.datetime()
+            .and_then(|d| d.format(&Rfc3339).ok())
+            .unwrap_or_else(|| format!("@{}us", self.0))
+    }
+
+    /// A compact form for pages: `2026-11-21 16:13:39 UTC`.
+    pub fn to_display(self) -> String {
+        match self.datetime() {
+            Some(d) => format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                d.year(),
+                u8::from(d.month()),
+                d.day(),
+                d.hour(),
+                d.minute(),
+                d.second()
+            ),
+            None => self.to_rfc3339(),
+        }
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_as_utc() {
+        let t = Timestamp(1_795_277_619_123_456);
+        assert_eq!(t.to_rfc3339(), "2026-11-21T16:13:39.123456Z");
+        assert_eq!(t.to_display(), "2026-11-21 16:13:39 UTC");
+    }
+}

@@ -1,0 +1,205 @@
+//! What one command appends: the request, its outcome, and the work done for it inside
+//! the writer's transaction (idempotency, version check, sealing, projecting).
+
+use serde::{Deserialize, Serialize};
+use vplant_domain::Event;
+use vplant_domain::Timestamp;
+use vplant_domain::projection::{Recorded, RowOp, Value, project};
+use vplant_ledger::{EventFields, Hash, LedgerEvent};
+
+use crate::conn::Conn;
+use crate::error::StoreError;
+
+/// A command's events, ready to append to one stream.
+#[derive(Clone, Debug)]
+pub struct CommitRequest {
+    pub stream_id: String,
+    /// The stream version the events were decided against (0: the stream is new).
+    pub expected_version: u64,
+    pub events: Vec<Event>,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub idempotency: Option<Idempotency>,
+}
+
+/// A client-chosen key that makes a retried command return its first result. The
+/// fingerprint (a hash of the command) tells a retry from a different command that
+/// reuses the key by mistake.
+#[derive(Clone, Debug)]
+pub struct Idempotency {
+    pub key: String,
+    pub fingerprint: Hash,
+}
+
+/// What a commit did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitOutcome {
+    pub stream_id: String,
+    /// Global sequence numbers of the appended events.
+    pub first_seq: u64,
+    pub last_seq: u64,
+    /// The stream's version after the commit.
+    pub version: u64,
+    /// True when this is the stored result of an earlier commit with the same
+    /// idempotency key; nothing new was written.
+    pub replayed: bool,
+}
+
+fn int(v: u64) -> Value {
+    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+/// The stream's current version and head hash (0 and zero for a new stream).
+pub fn stream_head(conn: &mut dyn Conn, stream_id: &str) -> Result<(u64, Hash), StoreError> {
+    let rows = conn.query(
+        "SELECT stream_version, hash FROM ledger WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+        &[Value::Text(stream_id.to_owned())],
+    )?;
+    match rows.first() {
+        None => Ok((0, Hash::ZERO)),
+        Some(row) => {
+            let hash = Hash::from_slice(&row.bytes(1)?)
+                .ok_or_else(|| StoreError::Corrupt(format!("head hash of {stream_id} is not 32 bytes")))?;
+            Ok((row.uint(0)?, hash))
+        }
+    }
+}
+
+fn replay(conn: &mut dyn Conn, idem: &Idempotency) -> Result<Option<CommitOutcome>, StoreError> {
+    let rows = conn.query(
+        "SELECT fingerprint, stream_id, first_seq, last_seq, version FROM idempotency WHERE key = $1",
+        &[Value::Text(idem.key.clone())],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    if row.bytes(0)? != idem.fingerprint.0 {
+        return Err(StoreError::IdempotencyKeyReused(idem.key.clone()));
+    }
+    Ok(Some(CommitOutcome {
+        stream_id: row.text(1)?,
+        first_seq: row.uint(2)?,
+        last_seq: row.uint(3)?,
+        version: row.uint(4)?,
+        replayed: true,
+    }))
+}
+
+/// Appends one command's events after `last_seq`, inside the caller's transaction and
+/// savepoint. On error the caller rolls the savepoint back; `last_seq` is only
+/// advanced by the caller on success.
+pub fn apply(
+    conn: &mut dyn Conn,
+    request: &CommitRequest,
+    last_seq: u64,
+    now: Timestamp,
+    buf: &mut Vec<u8>,
+) -> Result<CommitOutcome, StoreError> {
+    if let Some(idem) = &request.idempotency {
+        if let Some(first) = replay(conn, idem)? {
+            return Ok(first);
+        }
+    }
+    let (mut version, mut prev) = stream_head(conn, &request.stream_id)?;
+    if version != request.expected_version {
+        return Err(StoreError::Conflict {
+            stream_id: request.stream_id.clone(),
+            expected: request.expected_version,
+            actual: version,
+        });
+    }
+    let mut seq = last_seq;
+    for event in &request.events {
+        seq += 1;
+        version += 1;
+        let (event_type, payload) = event.to_parts();
+        let sealed = LedgerEvent::seal(
+            EventFields {
+                seq,
+                stream_id: &request.stream_id,
+                stream_version: version,
+                event_type: &event_type,
+                payload: &payload,
+                actor: &request.actor,
+                reason: request.reason.as_deref(),
+                recorded_at_us: now.as_micros(),
+                prev_hash: prev,
+            },
+            buf,
+        );
+        conn.insert_event(&sealed)?;
+        let recorded = Recorded {
+            stream_id: &request.stream_id,
+            stream_version: version,
+            at: now,
+        };
+        for op in project(recorded, event) {
+            apply_row_op(conn, &op)?;
+        }
+        prev = sealed.hash;
+    }
+    let outcome = CommitOutcome {
+        stream_id: request.stream_id.clone(),
+        first_seq: last_seq + 1,
+        last_seq: seq,
+        version,
+        replayed: false,
+    };
+    if let Some(idem) = &request.idempotency {
+        conn.execute(
+            "INSERT INTO idempotency (key, fingerprint, stream_id, first_seq, last_seq, version, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                Value::Text(idem.key.clone()),
+                Value::Bytes(idem.fingerprint.0.to_vec()),
+                Value::Text(outcome.stream_id.clone()),
+                int(outcome.first_seq),
+                int(outcome.last_seq),
+                int(outcome.version),
+                Value::Int(now.as_micros()),
+            ],
+        )?;
+    }
+    Ok(outcome)
+}
+
+/// Executes one projection row operation. An update that matches no row means the
+/// read tables disagree with the ledger: the command fails rather than drift further.
+pub fn apply_row_op(conn: &mut dyn Conn, op: &RowOp) -> Result<(), StoreError> {
+    match op {
+        RowOp::Insert { table, values } => {
+            let columns: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+            let marks: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                columns.join(", "),
+                marks.join(", ")
+            );
+            let params: Vec<Value> = values.iter().map(|(_, v)| v.clone()).collect();
+            conn.execute(&sql, &params)?;
+        }
+        RowOp::Update { table, key, set } => {
+            let assignments: Vec<String> = set
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+                .collect();
+            let sql = format!(
+                "UPDATE {table} SET {} WHERE {} = ${}",
+                assignments.join(", "),
+                key.0,
+                set.len() + 1
+            );
+            let mut params: Vec<Value> = set.iter().map(|(_, v)| v.clone()).collect();
+            params.push(key.1.clone());
+            let n = conn.execute(&sql, &params)?;
+            if n != 1 {
+                return Err(StoreError::Corrupt(format!(
+                    "read table {table} has {n} rows for {} = {:?}, expected 1",
+                    key.0, key.1
+                )));
+            }
+        }
+    }
+    Ok(())
+}

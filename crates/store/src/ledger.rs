@@ -1,0 +1,187 @@
+//! Whole-ledger jobs: reading a stream, verifying the database, rebuilding the read
+//! tables from the ledger.
+
+use std::sync::mpsc;
+
+use vplant_domain::projection::{READ_TABLES, Recorded, Value, project};
+use vplant_domain::{Event, Timestamp};
+use vplant_ledger::{Checkpoint, CheckpointSource, Failure, LedgerEvent, PublicKey, Summary, Verifier};
+
+use crate::commit::apply_row_op;
+use crate::conn::{APPEND_ONLY_TRIGGERS, Conn, LEDGER_COLUMNS, event_from_row};
+use crate::error::StoreError;
+use crate::{Store, checkpoints};
+
+/// Events read per round trip when scanning the whole ledger.
+const SCAN_BATCH: u64 = 20_000;
+
+fn int(v: u64) -> Value {
+    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+/// Events with `seq > after`, at most `limit`, in sequence order.
+pub fn scan(conn: &mut dyn Conn, after: u64, limit: u64) -> Result<Vec<LedgerEvent>, StoreError> {
+    conn.query(
+        &format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2"),
+        &[int(after), int(limit)],
+    )?
+    .iter()
+    .map(event_from_row)
+    .collect()
+}
+
+/// Calls `f` with every batch of the ledger, in order. Reading runs on its own thread
+/// and connection so that the database read and `f` overlap.
+pub fn for_each_batch(
+    store: &Store,
+    mut f: impl FnMut(&[LedgerEvent]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut conn = store.connect()?;
+    let (tx, rx) = mpsc::sync_channel::<Result<Vec<LedgerEvent>, StoreError>>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut after = 0;
+            loop {
+                let batch = scan(conn.as_mut(), after, SCAN_BATCH);
+                let stop = match &batch {
+                    Ok(events) => {
+                        after = events.last().map_or(after, |e| e.seq);
+                        (events.len() as u64) < SCAN_BATCH
+                    }
+                    Err(_) => true,
+                };
+                if tx.send(batch).is_err() || stop {
+                    return;
+                }
+            }
+        });
+        for batch in rx {
+            f(&batch?)?;
+        }
+        Ok(())
+    })
+}
+
+/// The outcome of verifying a database.
+#[derive(Debug)]
+pub struct VerifyReport {
+    pub result: Result<Summary, Failure>,
+    /// Append-only triggers that should exist and do not (dropped or disabled).
+    pub missing_triggers: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn intact(&self) -> bool {
+        self.result.is_ok() && self.missing_triggers.is_empty()
+    }
+}
+
+impl Store {
+    /// Every event of one stream, in version order (the record's history).
+    pub async fn stream(&self, stream_id: &str) -> Result<Vec<LedgerEvent>, StoreError> {
+        let stream_id = stream_id.to_owned();
+        self.read(move |conn| {
+            conn.query(
+                &format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE stream_id = $1 ORDER BY stream_version"),
+                &[Value::Text(stream_id)],
+            )?
+            .iter()
+            .map(event_from_row)
+            .collect()
+        })
+        .await
+    }
+
+    /// Verifies the whole ledger against `key`, the database's checkpoints and the
+    /// `witness` checkpoints (from the witness file), and checks the append-only
+    /// triggers. Runs on the calling thread; use both cores.
+    pub fn verify(&self, key: &PublicKey, witness: Vec<Checkpoint>) -> Result<VerifyReport, StoreError> {
+        let (stored, triggers) = self.read_blocking(|conn| {
+            Ok((checkpoints::all(conn)?, conn.append_only_triggers()?))
+        })?;
+        let missing_triggers = APPEND_ONLY_TRIGGERS
+            .iter()
+            .filter(|t| !triggers.iter().any(|have| have == *t))
+            .map(|t| (*t).to_owned())
+            .collect();
+        let mut sources: Vec<(Checkpoint, CheckpointSource)> = stored
+            .into_iter()
+            .map(|c| (c, CheckpointSource::Database))
+            .collect();
+        sources.extend(witness.into_iter().map(|c| (c, CheckpointSource::Witness)));
+        let mut verifier = match Verifier::new(key, sources) {
+            Ok(v) => v,
+            Err(failure) => {
+                return Ok(VerifyReport {
+                    result: Err(failure),
+                    missing_triggers,
+                });
+            }
+        };
+        let mut failure = None;
+        for_each_batch(self, |events| {
+            if failure.is_none() {
+                if let Err(f) = verifier.feed(events) {
+                    failure = Some(f);
+                }
+            }
+            Ok(())
+        })?;
+        let result = match failure {
+            Some(f) => Err(f),
+            None => verifier.finish(),
+        };
+        Ok(VerifyReport {
+            result,
+            missing_triggers,
+        })
+    }
+
+    /// Drops the contents of every read table and replays the whole ledger into them,
+    /// in one transaction that holds the append lock. Returns the number of events
+    /// replayed.
+    pub fn rebuild(&self) -> Result<u64, StoreError> {
+        let mut conn = self.connect()?;
+        conn.begin_write()?;
+        let result = replay_into(conn.as_mut());
+        match result {
+            Ok(n) => {
+                conn.batch("COMMIT")?;
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Clears the read tables and re-projects every event, inside the caller's transaction.
+pub(crate) fn replay_into(conn: &mut dyn Conn) -> Result<u64, StoreError> {
+    for table in READ_TABLES {
+        conn.execute(&format!("DELETE FROM {table}"), &[])?;
+    }
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let events = scan(conn, after, SCAN_BATCH)?;
+        for stored in &events {
+            let event = Event::from_parts(&stored.event_type, &stored.payload)
+                .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", stored.seq)))?;
+            let recorded = Recorded {
+                stream_id: &stored.stream_id,
+                stream_version: stored.stream_version,
+                at: Timestamp::from_micros(stored.recorded_at_us),
+            };
+            for op in project(recorded, &event) {
+                apply_row_op(conn, &op)?;
+            }
+            after = stored.seq;
+            count += 1;
+        }
+        if (events.len() as u64) < SCAN_BATCH {
+            return Ok(count);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The PostgreSQL backend: the scale-out store that several app servers share. Appends
+//! from every server are serialised by a transaction-scoped advisory lock, so the
+//! global sequence has no gaps and every stream's version check sees the latest write.
+
+use std::collections::HashMap;
+use std::error::Error;
+
+use bytes::BytesMut;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls, Statement};
+use vplant_domain::projection::Value;
+use vplant_ledger::LedgerEvent;
+
+use crate::conn::{Conn, Dialect, Row};
+use crate::error::StoreError;
+
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "ledger and master data",
+    include_str!("../migrations/postgres/0001_ledger.sql"),
+)];
+
+/// The advisory lock key every appender takes ("vplant" in ASCII, as a number).
+const APPEND_LOCK: i64 = 0x7670_6c61_6e74;
+
+pub struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+pub fn open(url: &str) -> Result<PgConn, StoreError> {
+    let client = Client::connect(url, NoTls).map_err(|e| {
+        StoreError::Unavailable(format!("cannot connect to PostgreSQL at {}: {e}", redact(url)))
+    })?;
+    Ok(PgConn {
+        client,
+        statements: HashMap::new(),
+    })
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn map_err(e: postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        // Class 53: insufficient resources (53100 disk full, 53200 out of memory).
+        if code.starts_with("53") {
+            return StoreError::Full(db.message().to_owned());
+        }
+        // Class 08: connection exceptions; 57P: operator intervention (shutdown).
+        if code.starts_with("08") || code.starts_with("57P") {
+            return StoreError::Unavailable(db.message().to_owned());
+        }
+        return StoreError::Database(format!("{} ({code})", db.message()));
+    }
+    if e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()) {
+        return StoreError::Unavailable(e.to_string());
+    }
+    StoreError::Database(e.to_string())
+}
+
+#[derive(Debug)]
+struct Param<'a>(&'a Value);
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+        match self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+            Value::Int(v) if *ty == Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
+            Value::Int(v) if *ty == Type::BOOL => (*v != 0).to_sql(ty, out),
+            Value::Int(v) => v.to_sql(ty, out),
+            Value::Bool(b) => b.to_sql(ty, out),
+            Value::Text(s) => s.to_sql(ty, out),
+            Value::Bytes(b) => b.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn read_value(row: &postgres::Row, i: usize) -> Result<Value, StoreError> {
+    let ty = row.columns()[i].type_().clone();
+    let err = |e: postgres::Error| StoreError::Corrupt(format!("column {i}: {e}"));
+    let value = if ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(i).map_err(err)?.map(Value::Int)
+    } else if ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(i)
+            .map_err(err)?
+            .map(|v| Value::Int(i64::from(v)))
+    } else if ty == Type::INT2 {
+        row.try_get::<_, Option<i16>>(i)
+            .map_err(err)?
+            .map(|v| Value::Int(i64::from(v)))
+    } else if ty == Type::BOOL {
+        row.try_get::<_, Option<bool>>(i).map_err(err)?.map(Value::Bool)
+    } else if ty == Type::BYTEA {
+        row.try_get::<_, Option<Vec<u8>>>(i).map_err(err)?.map(Value::Bytes)
+    } else {
+        row.try_get::<_, Option<String>>(i).map_err(err)?.map(Value::Text)
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
+
+impl PgConn {
+    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(stmt) = self.statements.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self.client.prepare(sql).map_err(map_err)?;
+        self.statements.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
+impl Conn for PgConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let stmt = self.statement(sql)?;
+        let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        self.client.execute(&stmt, &refs).map_err(map_err)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let stmt = self.statement(sql)?;
+        let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let rows = self.client.query(&stmt, &refs).map_err(map_err)?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| read_value(row, i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+            })
+            .collect()
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(map_err)
+    }
+
+    fn begin_write(&mut self) -> Result<(), StoreError> {
+        self.client
+            .batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"))
+            .map_err(map_err)
+    }
+
+    fn insert_event(&mut self, e: &LedgerEvent) -> Result<(), StoreError> {
+        let stmt = self.statement(
+            "INSERT INTO ledger (seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )?;
+        let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
+        let version = i64::try_from(e.stream_version).unwrap_or(i64::MAX);
+        let prev = &e.prev_hash.0[..];
+        let hash = &e.hash.0[..];
+        self.client
+            .execute(
+                &stmt,
+                &[
+                    &seq,
+                    &e.stream_id,
+                    &version,
+                    &e.event_type,
+                    &e.payload,
+                    &e.actor,
+                    &e.reason,
+                    &e.recorded_at_us,
+                    &prev,
+                    &hash,
+                ],
+            )
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn append_only_triggers(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = self.query(
+            "SELECT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE NOT t.tgisinternal AND t.tgenabled <> 'D'
+               AND c.relname IN ('ledger', 'checkpoints')
+               AND c.relnamespace = to_regnamespace(current_schema())::oid
+             ORDER BY 1",
+            &[],
+        )?;
+        rows.iter().map(|r| r.text(0)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/vplant"),
+            "postgres://app:***@db:5432/vplant"
+        );
+        assert_eq!(redact("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
+    }
+}

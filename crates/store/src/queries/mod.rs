@@ -1,0 +1,3 @@
+//! Reads of the read tables, written once in SQL both backends accept.
+
+pub mod master;

@@ -1,0 +1,163 @@
+//! The SQLite backend: one file, WAL journal, `synchronous=FULL` so that a commit is on
+//! disk before it is acknowledged, and `BEGIN IMMEDIATE` so that a write transaction
+//! takes the write lock up front instead of failing half-way.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, params};
+use vplant_domain::projection::Value;
+use vplant_ledger::LedgerEvent;
+
+use crate::conn::{Conn, Dialect, Row};
+use crate::error::StoreError;
+
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "ledger and master data",
+    include_str!("../migrations/sqlite/0001_ledger.sql"),
+)];
+
+pub struct SqliteConn {
+    conn: Connection,
+}
+
+/// Opens (creating if needed) the database file with the settings every connection
+/// must share.
+pub fn open(path: &Path) -> Result<SqliteConn, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+        StoreError::Unavailable(format!("cannot open SQLite file {}: {e}", path.display()))
+    })?;
+    conn.busy_timeout(Duration::from_secs(10)).map_err(map_err)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -16000;",
+    )
+    .map_err(map_err)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(SqliteConn { conn })
+}
+
+/// `$1` placeholders become `?1`; SQLite would otherwise number named parameters by
+/// first appearance, which silently misbinds when a query uses `$2` before `$1`.
+fn translate(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+fn map_err(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => StoreError::Full(e.to_string()),
+        Some(ErrorCode::CannotOpen | ErrorCode::NotADatabase | ErrorCode::PermissionDenied) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Unavailable(
+            format!("{e} (another process holds the write lock)"),
+        ),
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+struct Param<'a>(&'a Value);
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Owned(rusqlite::types::Value::Null),
+            Value::Int(v) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(*v)),
+            Value::Bool(b) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(i64::from(*b))),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
+
+fn read_value(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        // Floats are not used by any table; keep them readable rather than fail.
+        ValueRef::Real(f) => Value::Text(f.to_string()),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+    }
+}
+
+impl Conn for SqliteConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&translate(sql)).map_err(map_err)?;
+        let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let n = stmt
+            .execute(rusqlite::params_from_iter(bound.iter()))
+            .map_err(map_err)?;
+        Ok(n as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&translate(sql)).map_err(map_err)?;
+        let columns = stmt.column_count();
+        let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(bound.iter()))
+            .map_err(map_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(map_err)? {
+            let mut values = Vec::with_capacity(columns);
+            for i in 0..columns {
+                values.push(read_value(row.get_ref(i).map_err(map_err)?));
+            }
+            out.push(Row(values));
+        }
+        Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(map_err)
+    }
+
+    fn begin_write(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)
+    }
+
+    fn insert_event(&mut self, e: &LedgerEvent) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO ledger (seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .map_err(map_err)?;
+        stmt.execute(params![
+            i64::try_from(e.seq).unwrap_or(i64::MAX),
+            e.stream_id,
+            i64::try_from(e.stream_version).unwrap_or(i64::MAX),
+            e.event_type,
+            e.payload,
+            e.actor,
+            e.reason,
+            e.recorded_at_us,
+            &e.prev_hash.0[..],
+            &e.hash.0[..],
+        ])
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn append_only_triggers(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = self.query(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+            &[],
+        )?;
+        rows.iter().map(|r| r.text(0)).collect()
+    }
+}
