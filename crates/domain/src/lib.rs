@@ -9,6 +9,7 @@ pub mod context;
 pub mod error;
 pub mod event;
 pub mod fields;
+pub mod history;
 pub mod master;
 pub mod product;
 pub mod projection;

@@ -1,0 +1,160 @@
+//! Use cases: the one place that turns a parsed command into committed events.
+//!
+//! Every write, from a web form, the JSON API, the CLI or an importer, goes through
+//! [`App::execute`]: load the stream, fold it into state, let the pure domain decide,
+//! and hand the events to `Store::commit`. Handlers stay thin because of it.
+
+mod history;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use vplant_domain::{Actor, Aggregate, Ctx, DomainError, Event};
+use vplant_store::{CommitOutcome, CommitRequest, Idempotency, Store, StoreError};
+
+pub use history::HistoryEntry;
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(e) => e.code(),
+            AppError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// Who asks, and the optional guards a client can put on a command.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub actor: Actor,
+    /// The version the client saw. When set, a record changed since is a conflict.
+    pub expected_version: Option<u64>,
+    pub idempotency: Option<Idempotency>,
+}
+
+impl Request {
+    pub fn by(actor: &str) -> Request {
+        Request {
+            actor: Actor(actor.to_owned()),
+            expected_version: None,
+            idempotency: None,
+        }
+    }
+}
+
+/// The result of a command, as the API returns it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Committed {
+    pub stream_id: String,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    pub version: u64,
+    /// True when an earlier identical command (same idempotency key) is answered again.
+    pub replayed: bool,
+}
+
+impl From<CommitOutcome> for Committed {
+    fn from(o: CommitOutcome) -> Committed {
+        Committed {
+            stream_id: o.stream_id,
+            first_seq: o.first_seq,
+            last_seq: o.last_seq,
+            version: o.version,
+            replayed: o.replayed,
+        }
+    }
+}
+
+/// How often a command without a client-side expected version is re-decided after
+/// losing a race to another writer of the same stream.
+const RETRIES: usize = 3;
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+}
+
+impl App {
+    pub fn new(store: Store) -> App {
+        App { store }
+    }
+
+    /// Loads the aggregate `id`, decides `command` and commits the events.
+    pub async fn execute<A: Aggregate>(
+        &self,
+        id: &str,
+        command: A::Command,
+        request: &Request,
+    ) -> Result<Committed, AppError> {
+        let stream_id = A::stream_id(id);
+        if let Some(idem) = &request.idempotency {
+            if let Some(first) = self.store.idempotent_outcome(idem).await? {
+                return Ok(first.into());
+            }
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (state, version) = self.load::<A>(&stream_id).await?;
+            if let Some(expected) = request.expected_version {
+                if expected != version {
+                    return Err(StoreError::Conflict {
+                        stream_id,
+                        expected,
+                        actual: version,
+                    }
+                    .into());
+                }
+            }
+            let ctx = Ctx {
+                actor: request.actor.clone(),
+                now: self.store.now(),
+            };
+            let events = state.decide(&command, &ctx).map_err(|e| match e {
+                DomainError::NotFound { what, id: missing } if missing.is_empty() => {
+                    DomainError::NotFound {
+                        what,
+                        id: id.to_owned(),
+                    }
+                }
+                other => other,
+            })?;
+            let commit = CommitRequest {
+                stream_id: stream_id.clone(),
+                expected_version: version,
+                events,
+                actor: request.actor.as_str().to_owned(),
+                reason: A::reason(&command).map(str::to_owned),
+                idempotency: request.idempotency.clone(),
+            };
+            match self.store.commit(commit).await {
+                Err(StoreError::Conflict { .. })
+                    if request.expected_version.is_none() && attempt < RETRIES =>
+                {
+                    continue;
+                }
+                other => return Ok(other?.into()),
+            }
+        }
+    }
+
+    async fn load<A: Aggregate>(&self, stream_id: &str) -> Result<(A, u64), AppError> {
+        let mut state = A::default();
+        let mut version = 0;
+        for stored in self.store.stream(stream_id).await? {
+            let event = Event::from_parts(&stored.event_type, &stored.payload)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            state.apply(&event);
+            version = stored.stream_version;
+        }
+        Ok((state, version))
+    }
+}

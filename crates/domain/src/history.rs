@@ -1,0 +1,69 @@
+//! Human-readable history: what an event changed, as a person reads it in an audit
+//! trail (field, old value, new value).
+
+use serde::Serialize;
+
+use crate::event::Event;
+
+/// One changed field of a record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    /// `None` when the record was created by this event.
+    pub old: Option<String>,
+    pub new: String,
+}
+
+fn set(field: &str, new: &str) -> FieldChange {
+    FieldChange {
+        field: field.to_owned(),
+        old: None,
+        new: new.to_owned(),
+    }
+}
+
+fn change(field: &str, old: &str, new: &str) -> FieldChange {
+    FieldChange {
+        field: field.to_owned(),
+        old: Some(old.to_owned()),
+        new: new.to_owned(),
+    }
+}
+
+/// A one-line summary and the field changes of an event.
+pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
+    match event {
+        Event::SiteRegistered(e) => (
+            format!("Site {} registered", e.code),
+            vec![
+                set("code", &e.code),
+                set("name", &e.name),
+                set("kind", e.kind.as_str()),
+                set("country", &e.country),
+                set("active", "yes"),
+            ],
+        ),
+        Event::ProductRegistered(e) => (
+            format!("Product {} registered", e.code),
+            vec![
+                set("code", &e.code),
+                set("name", &e.name),
+                set("dosage form", &e.dosage_form),
+                set("strength", &e.strength),
+                set("active", "yes"),
+            ],
+        ),
+        Event::SiteRenamed(r) | Event::ProductRenamed(r) => (
+            "Renamed".to_owned(),
+            vec![change("name", &r.from, &r.to)],
+        ),
+        Event::SiteDeactivated(_) | Event::ProductDeactivated(_) => (
+            "Deactivated".to_owned(),
+            vec![change("active", "yes", "no")],
+        ),
+        Event::SiteReactivated(_) | Event::ProductReactivated(_) => (
+            "Reactivated".to_owned(),
+            vec![change("active", "no", "yes")],
+        ),
+    }
+}
