@@ -95,24 +95,24 @@ impl App {
         request: &Request,
     ) -> Result<Committed, AppError> {
         let stream_id = A::stream_id(id);
-        if let Some(idem) = &request.idempotency {
-            if let Some(first) = self.store.idempotent_outcome(idem).await? {
-                return Ok(first.into());
-            }
+        if let Some(idem) = &request.idempotency
+            && let Some(first) = self.store.idempotent_outcome(idem).await?
+        {
+            return Ok(first.into());
         }
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (state, version) = self.load::<A>(&stream_id).await?;
-            if let Some(expected) = request.expected_version {
-                if expected != version {
-                    return Err(StoreError::Conflict {
-                        stream_id,
-                        expected,
-                        actual: version,
-                    }
-                    .into());
+            if let Some(expected) = request.expected_version
+                && expected != version
+            {
+                return Err(StoreError::Conflict {
+                    stream_id,
+                    expected,
+                    actual: version,
                 }
+                .into());
             }
             let ctx = Ctx {
                 actor: request.actor.clone(),

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 /// One field of the input and why it was refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{field}: {reason}")]
 pub struct FieldError {
     pub field: String,
     pub reason: String,

@@ -87,6 +87,9 @@ mod tests {
         assert_eq!(Event::from_parts(&event_type, &payload).unwrap(), event);
         let (t, p) = Event::SiteDeactivated(Empty {}).to_parts();
         assert_eq!((t.as_str(), p.as_str()), ("SiteDeactivated", "{}"));
-        assert_eq!(Event::from_parts(&t, &p).unwrap(), Event::SiteDeactivated(Empty {}));
+        assert_eq!(
+            Event::from_parts(&t, &p).unwrap(),
+            Event::SiteDeactivated(Empty {})
+        );
     }
 }

@@ -53,10 +53,9 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
                 set("active", "yes"),
             ],
         ),
-        Event::SiteRenamed(r) | Event::ProductRenamed(r) => (
-            "Renamed".to_owned(),
-            vec![change("name", &r.from, &r.to)],
-        ),
+        Event::SiteRenamed(r) | Event::ProductRenamed(r) => {
+            ("Renamed".to_owned(), vec![change("name", &r.from, &r.to)])
+        }
         Event::SiteDeactivated(_) | Event::ProductDeactivated(_) => (
             "Deactivated".to_owned(),
             vec![change("active", "yes", "no")],

@@ -50,7 +50,12 @@ pub struct NewSite(SiteRegistered);
 
 impl NewSite {
     /// Parses raw input, reporting every bad field at once.
-    pub fn parse(code: &str, name: &str, kind: &str, country: &str) -> Result<NewSite, DomainError> {
+    pub fn parse(
+        code: &str,
+        name: &str,
+        kind: &str,
+        country: &str,
+    ) -> Result<NewSite, DomainError> {
         let mut errors = Errors::default();
         let code = errors.take(Code::parse("code", code));
         let name = errors.take(Name::parse("name", name));

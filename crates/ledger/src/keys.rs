@@ -61,8 +61,8 @@ impl SigningKey {
     }
 
     pub fn from_file_text(text: &str) -> Result<SigningKey, KeyError> {
-        let bytes = hex::decode(payload_line(text))
-            .map_err(|e| KeyError::BadPrivateKey(e.to_string()))?;
+        let bytes =
+            hex::decode(payload_line(text)).map_err(|e| KeyError::BadPrivateKey(e.to_string()))?;
         SigningKey::from_pkcs8(&bytes)
     }
 

@@ -154,23 +154,25 @@ impl Verifier {
                 return Err(checkpoint_failure(
                     FailureKind::BadSignature,
                     seq,
-                    format!("checkpoint in the {source} has a signature that does not verify: it was forged or altered"),
+                    format!(
+                        "checkpoint in the {source} has a signature that does not verify: it was forged or altered"
+                    ),
                 ));
             }
-            if let Some(last) = by_seq.last() {
-                if last.checkpoint.seq() == seq {
-                    if last.checkpoint != checkpoint {
-                        return Err(checkpoint_failure(
-                            FailureKind::CheckpointConflict,
-                            seq,
-                            format!(
-                                "the {} and the {source} hold different signed checkpoints for this sequence",
-                                last.source
-                            ),
-                        ));
-                    }
-                    continue;
+            if let Some(last) = by_seq.last()
+                && last.checkpoint.seq() == seq
+            {
+                if last.checkpoint != checkpoint {
+                    return Err(checkpoint_failure(
+                        FailureKind::CheckpointConflict,
+                        seq,
+                        format!(
+                            "the {} and the {source} hold different signed checkpoints for this sequence",
+                            last.source
+                        ),
+                    ));
                 }
+                continue;
             }
             by_seq.push(Expected { checkpoint, source });
         }
@@ -237,10 +239,7 @@ impl Verifier {
                 ),
             ));
         }
-        let last_checkpoint_seq = self
-            .checkpoints
-            .last()
-            .map_or(0, |c| c.checkpoint.seq());
+        let last_checkpoint_seq = self.checkpoints.last().map_or(0, |c| c.checkpoint.seq());
         Ok(Summary {
             events: last_seq,
             streams: self.heads.len() as u64,
@@ -254,7 +253,12 @@ impl Verifier {
     fn check_sequence(&self, event: &LedgerEvent) -> Result<(), Failure> {
         if event.seq > self.next_seq {
             let detail = if event.seq == self.next_seq + 1 {
-                format!("event {} is missing: the ledger jumps from {} to {}", self.next_seq, self.next_seq - 1, event.seq)
+                format!(
+                    "event {} is missing: the ledger jumps from {} to {}",
+                    self.next_seq,
+                    self.next_seq - 1,
+                    event.seq
+                )
             } else {
                 format!(
                     "events {}..={} are missing: the ledger jumps from {} to {}",
@@ -361,8 +365,12 @@ fn first_hash_mismatch(events: &[LedgerEvent], threads: usize) -> Option<usize> 
             .into_iter()
             .enumerate()
             .filter_map(|(i, h)| {
-                h.join()
-                    .unwrap_or_else(|_| scan(&events[i * chunk..((i + 1) * chunk).min(events.len())], i * chunk))
+                h.join().unwrap_or_else(|_| {
+                    scan(
+                        &events[i * chunk..((i + 1) * chunk).min(events.len())],
+                        i * chunk,
+                    )
+                })
             })
             .min()
     })

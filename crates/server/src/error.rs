@@ -89,14 +89,18 @@ impl From<AppError> for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, fields)
             }
             AppError::Domain(DomainError::NotFound { .. }) => (StatusCode::NOT_FOUND, vec![]),
-            AppError::Domain(DomainError::AlreadyExists { .. }) => {
-                (StatusCode::CONFLICT, vec![FieldError::new("code", "is already taken")])
-            }
+            AppError::Domain(DomainError::AlreadyExists { .. }) => (
+                StatusCode::CONFLICT,
+                vec![FieldError::new("code", "is already taken")],
+            ),
             AppError::Domain(DomainError::InvalidState(_)) => (StatusCode::CONFLICT, vec![]),
             AppError::Store(StoreError::Conflict { .. }) => (StatusCode::CONFLICT, vec![]),
             AppError::Store(StoreError::IdempotencyKeyReused(_)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                vec![FieldError::new("Idempotency-Key", "was already used for a different command")],
+                vec![FieldError::new(
+                    "Idempotency-Key",
+                    "was already used for a different command",
+                )],
             ),
             AppError::Store(StoreError::Unavailable(_) | StoreError::ShuttingDown) => {
                 (StatusCode::SERVICE_UNAVAILABLE, vec![])

@@ -13,7 +13,9 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
-use vplant_ledger::{Checkpoint, CheckpointSource, Failure, LedgerEvent, PublicKey, Summary, Verifier};
+use vplant_ledger::{
+    Checkpoint, CheckpointSource, Failure, LedgerEvent, PublicKey, Summary, Verifier,
+};
 
 use crate::conn::{Conn, Dialect};
 use crate::error::StoreError;
@@ -61,7 +63,11 @@ fn write_line(out: &mut impl Write, line: &Line) -> Result<(), StoreError> {
 }
 
 /// Writes the whole ledger as an archive, from one consistent snapshot.
-pub fn export(store: &Store, public_key: Option<&PublicKey>, out: impl Write) -> Result<Footer, StoreError> {
+pub fn export(
+    store: &Store,
+    public_key: Option<&PublicKey>,
+    out: impl Write,
+) -> Result<Footer, StoreError> {
     let mut conn = store.connect()?;
     conn.batch(match conn.dialect() {
         Dialect::Sqlite => "BEGIN",
@@ -138,7 +144,9 @@ impl<R: Read> ArchiveReader<R> {
             line_no: 0,
         };
         match reader.next_line()? {
-            Some(Line::Header(h)) if h.format == FORMAT && h.version == VERSION => reader.header = h,
+            Some(Line::Header(h)) if h.format == FORMAT && h.version == VERSION => {
+                reader.header = h
+            }
             Some(Line::Header(h)) => {
                 return Err(io(format!(
                     "this is format {} version {}, this vplant reads {FORMAT} version {VERSION}",
@@ -181,7 +189,10 @@ impl<R: Read> ArchiveReader<R> {
     }
 
     /// The next batch of events; empty at the end. Checks the footer there.
-    pub fn events(&mut self, footer_check: &mut FooterCheck) -> Result<Vec<LedgerEvent>, StoreError> {
+    pub fn events(
+        &mut self,
+        footer_check: &mut FooterCheck,
+    ) -> Result<Vec<LedgerEvent>, StoreError> {
         let mut out = Vec::with_capacity(BATCH);
         while out.len() < BATCH {
             match self.next_line()? {
@@ -190,7 +201,12 @@ impl<R: Read> ArchiveReader<R> {
                     footer_check.footer = Some(f);
                     break;
                 }
-                Some(_) => return Err(io(format!("line {}: unexpected record among events", self.line_no))),
+                Some(_) => {
+                    return Err(io(format!(
+                        "line {}: unexpected record among events",
+                        self.line_no
+                    )));
+                }
                 None => break,
             }
         }
@@ -209,7 +225,9 @@ pub struct FooterCheck {
 impl FooterCheck {
     fn finish(&self, checkpoints: u64) -> Result<(), StoreError> {
         match &self.footer {
-            None => Err(io("the archive ends without its footer: the file was cut short")),
+            None => Err(io(
+                "the archive ends without its footer: the file was cut short",
+            )),
             Some(f) if f.events != self.events || f.checkpoints != checkpoints => Err(io(format!(
                 "the footer lists {} events and {} checkpoints, the file holds {} and {checkpoints}",
                 f.events, f.checkpoints, self.events
@@ -266,7 +284,11 @@ fn stream_verified<R: Read>(
 
 /// Restores an archive into an empty database, verifying it on the way in; nothing is
 /// kept unless the whole archive verifies. The read tables are rebuilt from it.
-pub fn import(store: &Store, input: impl Read, key: &PublicKey) -> Result<Result<Summary, Failure>, StoreError> {
+pub fn import(
+    store: &Store,
+    input: impl Read,
+    key: &PublicKey,
+) -> Result<Result<Summary, Failure>, StoreError> {
     let mut conn = store.connect()?;
     conn.begin_write()?;
     let result = import_in(conn.as_mut(), input, key);
@@ -282,7 +304,11 @@ pub fn import(store: &Store, input: impl Read, key: &PublicKey) -> Result<Result
     }
 }
 
-fn import_in(conn: &mut dyn Conn, input: impl Read, key: &PublicKey) -> Result<Result<Summary, Failure>, StoreError> {
+fn import_in(
+    conn: &mut dyn Conn,
+    input: impl Read,
+    key: &PublicKey,
+) -> Result<Result<Summary, Failure>, StoreError> {
     let existing = writer::last_seq(conn)?;
     if existing > 0 {
         return Err(StoreError::NotEmpty(existing));
@@ -294,7 +320,8 @@ fn import_in(conn: &mut dyn Conn, input: impl Read, key: &PublicKey) -> Result<R
         Vec::new(),
         |cps| {
             let mut c = conn.borrow_mut();
-            cps.iter().try_for_each(|cp| checkpoints::insert(&mut **c, cp))
+            cps.iter()
+                .try_for_each(|cp| checkpoints::insert(&mut **c, cp))
         },
         |events| {
             let mut c = conn.borrow_mut();

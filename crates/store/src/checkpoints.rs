@@ -39,10 +39,13 @@ pub fn latest(conn: &mut dyn Conn) -> Result<Option<Checkpoint>, StoreError> {
 }
 
 pub fn all(conn: &mut dyn Conn) -> Result<Vec<Checkpoint>, StoreError> {
-    conn.query(&format!("SELECT {COLUMNS} FROM checkpoints ORDER BY seq"), &[])?
-        .iter()
-        .map(from_row)
-        .collect()
+    conn.query(
+        &format!("SELECT {COLUMNS} FROM checkpoints ORDER BY seq"),
+        &[],
+    )?
+    .iter()
+    .map(from_row)
+    .collect()
 }
 
 pub fn insert(conn: &mut dyn Conn, c: &Checkpoint) -> Result<(), StoreError> {

@@ -58,8 +58,9 @@ pub fn stream_head(conn: &mut dyn Conn, stream_id: &str) -> Result<(u64, Hash), 
     match rows.first() {
         None => Ok((0, Hash::ZERO)),
         Some(row) => {
-            let hash = Hash::from_slice(&row.bytes(1)?)
-                .ok_or_else(|| StoreError::Corrupt(format!("head hash of {stream_id} is not 32 bytes")))?;
+            let hash = Hash::from_slice(&row.bytes(1)?).ok_or_else(|| {
+                StoreError::Corrupt(format!("head hash of {stream_id} is not 32 bytes"))
+            })?;
             Ok((row.uint(0)?, hash))
         }
     }
@@ -95,10 +96,10 @@ pub fn apply(
     now: Timestamp,
     buf: &mut Vec<u8>,
 ) -> Result<CommitOutcome, StoreError> {
-    if let Some(idem) = &request.idempotency {
-        if let Some(first) = replay(conn, idem)? {
-            return Ok(first);
-        }
+    if let Some(idem) = &request.idempotency
+        && let Some(first) = replay(conn, idem)?
+    {
+        return Ok(first);
     }
     let (mut version, mut prev) = stream_head(conn, &request.stream_id)?;
     if version != request.expected_version {
@@ -202,4 +203,17 @@ pub fn apply_row_op(conn: &mut dyn Conn, op: &RowOp) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+impl crate::Store {
+    /// The stored first result for an idempotency key, if the key was used before.
+    /// Checked before deciding, so that a retried "create" returns its first result
+    /// instead of "already exists"; `commit` checks again inside the transaction.
+    pub async fn idempotent_outcome(
+        &self,
+        idem: &Idempotency,
+    ) -> Result<Option<CommitOutcome>, StoreError> {
+        let idem = idem.clone();
+        self.read(move |conn| replay(conn, &idem)).await
+    }
 }

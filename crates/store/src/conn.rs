@@ -22,7 +22,9 @@ impl Row {
         match self.get(i)? {
             Value::Int(v) => Ok(*v),
             Value::Bool(b) => Ok(i64::from(*b)),
-            other => Err(StoreError::Corrupt(format!("column {i} is {other:?}, expected an integer"))),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i} is {other:?}, expected an integer"
+            ))),
         }
     }
 
@@ -42,14 +44,18 @@ impl Row {
         match self.get(i)? {
             Value::Bool(b) => Ok(*b),
             Value::Int(v) => Ok(*v != 0),
-            other => Err(StoreError::Corrupt(format!("column {i} is {other:?}, expected a boolean"))),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i} is {other:?}, expected a boolean"
+            ))),
         }
     }
 
     pub fn text(&self, i: usize) -> Result<String, StoreError> {
         match self.get(i)? {
             Value::Text(s) => Ok(s.clone()),
-            other => Err(StoreError::Corrupt(format!("column {i} is {other:?}, expected text"))),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i} is {other:?}, expected text"
+            ))),
         }
     }
 
@@ -63,7 +69,9 @@ impl Row {
     pub fn bytes(&self, i: usize) -> Result<Vec<u8>, StoreError> {
         match self.get(i)? {
             Value::Bytes(b) => Ok(b.clone()),
-            other => Err(StoreError::Corrupt(format!("column {i} is {other:?}, expected bytes"))),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i} is {other:?}, expected bytes"
+            ))),
         }
     }
 }
@@ -102,8 +110,7 @@ pub const APPEND_ONLY_TRIGGERS: &[&str] = &[
 ];
 
 /// The columns of a ledger row, in the order `event_from_row` reads them.
-pub const LEDGER_COLUMNS: &str =
-    "seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash";
+pub const LEDGER_COLUMNS: &str = "seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash";
 
 pub fn event_from_row(row: &Row) -> Result<LedgerEvent, StoreError> {
     let hash = |i: usize| {

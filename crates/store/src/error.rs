@@ -31,7 +31,9 @@ pub enum StoreError {
     #[error("stored data is inconsistent: {0}. Run `vplant verify`, then `vplant rebuild`")]
     Corrupt(String),
     /// An import went to a database that already holds a ledger.
-    #[error("the target database already holds {0} ledger events; import only into an empty database")]
+    #[error(
+        "the target database already holds {0} ledger events; import only into an empty database"
+    )]
     NotEmpty(u64),
     /// The writer thread stopped (the process is shutting down).
     #[error("the store is shutting down; retry on another server or after restart")]

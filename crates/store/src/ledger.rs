@@ -5,7 +5,9 @@ use std::sync::mpsc;
 
 use vplant_domain::projection::{READ_TABLES, Recorded, Value, project};
 use vplant_domain::{Event, Timestamp};
-use vplant_ledger::{Checkpoint, CheckpointSource, Failure, LedgerEvent, PublicKey, Summary, Verifier};
+use vplant_ledger::{
+    Checkpoint, CheckpointSource, Failure, FailureKind, LedgerEvent, PublicKey, Summary, Verifier,
+};
 
 use crate::commit::apply_row_op;
 use crate::conn::{APPEND_ONLY_TRIGGERS, Conn, LEDGER_COLUMNS, event_from_row};
@@ -95,10 +97,13 @@ impl Store {
     /// Verifies the whole ledger against `key`, the database's checkpoints and the
     /// `witness` checkpoints (from the witness file), and checks the append-only
     /// triggers. Runs on the calling thread; use both cores.
-    pub fn verify(&self, key: &PublicKey, witness: Vec<Checkpoint>) -> Result<VerifyReport, StoreError> {
-        let (stored, triggers) = self.read_blocking(|conn| {
-            Ok((checkpoints::all(conn)?, conn.append_only_triggers()?))
-        })?;
+    pub fn verify(
+        &self,
+        key: &PublicKey,
+        witness: Vec<Checkpoint>,
+    ) -> Result<VerifyReport, StoreError> {
+        let (stored, triggers) =
+            self.read_blocking(|conn| Ok((checkpoints::all(conn)?, conn.append_only_triggers()?)))?;
         let missing_triggers = APPEND_ONLY_TRIGGERS
             .iter()
             .filter(|t| !triggers.iter().any(|have| have == *t))
@@ -118,12 +123,20 @@ impl Store {
                 });
             }
         };
+        // The scan below starts after sequence 0, so a row numbered 0 or below would
+        // never reach the verifier, yet it would show in its stream's history.
+        if let Some(failure) = self.read_blocking(numbered_before_first)? {
+            return Ok(VerifyReport {
+                result: Err(failure),
+                missing_triggers,
+            });
+        }
         let mut failure = None;
         for_each_batch(self, |events| {
-            if failure.is_none() {
-                if let Err(f) = verifier.feed(events) {
-                    failure = Some(f);
-                }
+            if failure.is_none()
+                && let Err(f) = verifier.feed(events)
+            {
+                failure = Some(f);
             }
             Ok(())
         })?;
@@ -155,6 +168,26 @@ impl Store {
             }
         }
     }
+}
+
+/// The first event stored at a sequence number below 1, where no written event can be.
+fn numbered_before_first(conn: &mut dyn Conn) -> Result<Option<Failure>, StoreError> {
+    let rows = conn.query(
+        "SELECT seq, stream_id FROM ledger WHERE seq < 1 ORDER BY seq LIMIT 1",
+        &[],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let seq = row.int(0)?;
+    Ok(Some(Failure {
+        kind: FailureKind::OutOfOrder,
+        seq: u64::try_from(seq).ok(),
+        stream_id: Some(row.text(1)?),
+        detail: format!(
+            "an event is stored at sequence {seq}, before the first sequence number (1): it was inserted"
+        ),
+    }))
 }
 
 /// Clears the read tables and re-projects every event, inside the caller's transaction.

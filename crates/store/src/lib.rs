@@ -45,7 +45,9 @@ impl Location {
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
             Location::Postgres(text.to_owned())
         } else {
-            Location::Sqlite(PathBuf::from(text.strip_prefix("sqlite://").unwrap_or(text)))
+            Location::Sqlite(PathBuf::from(
+                text.strip_prefix("sqlite://").unwrap_or(text),
+            ))
         }
     }
 }
@@ -110,23 +112,28 @@ struct Inner {
 impl Store {
     /// Opens the database, applies pending migrations and starts the writer thread.
     pub fn open(config: StoreConfig) -> Result<Store, StoreError> {
-        let (factory, dialect): (Arc<dyn Fn() -> Result<Box<dyn Conn>, StoreError> + Send + Sync>, Dialect) =
-            match &config.location {
-                Location::Sqlite(path) => {
-                    if config.read_only && !path.exists() {
-                        return Err(StoreError::Unavailable(format!(
-                            "there is no database at {}",
-                            path.display()
-                        )));
-                    }
-                    let path = path.clone();
-                    (Arc::new(move || Ok(Box::new(sqlite::open(&path)?) as Box<dyn Conn>)), Dialect::Sqlite)
+        let (factory, dialect): (Arc<pool::Factory>, Dialect) = match &config.location {
+            Location::Sqlite(path) => {
+                if config.read_only && !path.exists() {
+                    return Err(StoreError::Unavailable(format!(
+                        "there is no database at {}",
+                        path.display()
+                    )));
                 }
-                Location::Postgres(url) => {
-                    let url = url.clone();
-                    (Arc::new(move || Ok(Box::new(postgres::open(&url)?) as Box<dyn Conn>)), Dialect::Postgres)
-                }
-            };
+                let path = path.clone();
+                (
+                    Arc::new(move || Ok(Box::new(sqlite::open(&path)?) as Box<dyn Conn>)),
+                    Dialect::Sqlite,
+                )
+            }
+            Location::Postgres(url) => {
+                let url = url.clone();
+                (
+                    Arc::new(move || Ok(Box::new(postgres::open(&url)?) as Box<dyn Conn>)),
+                    Dialect::Postgres,
+                )
+            }
+        };
         let pool = pool::Pool::new(factory);
         let mut writer = None;
         if !config.read_only {
@@ -219,6 +226,7 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|conn| conn.query("SELECT 1", &[]).map(|_| ())).await
+        self.read(|conn| conn.query("SELECT 1", &[]).map(|_| ()))
+            .await
     }
 }

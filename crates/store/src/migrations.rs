@@ -53,11 +53,16 @@ fn apply_missing(
         if done.contains(version) {
             continue;
         }
-        conn.batch(sql)
-            .map_err(|e| StoreError::Database(format!("migration {version} ({name}) failed: {e}")))?;
+        conn.batch(sql).map_err(|e| {
+            StoreError::Database(format!("migration {version} ({name}) failed: {e}"))
+        })?;
         conn.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            &[Value::Int(*version), Value::Text((*name).to_owned()), Value::Int(now_us)],
+            &[
+                Value::Int(*version),
+                Value::Text((*name).to_owned()),
+                Value::Int(now_us),
+            ],
         )?;
         applied.push(format!("{version} {name}"));
     }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use crate::conn::Conn;
 use crate::error::StoreError;
 
-type Factory = dyn Fn() -> Result<Box<dyn Conn>, StoreError> + Send + Sync;
+pub type Factory = dyn Fn() -> Result<Box<dyn Conn>, StoreError> + Send + Sync;
 
 /// Connections above this many are closed when returned instead of kept idle.
 const MAX_IDLE: usize = 8;
@@ -31,19 +31,21 @@ impl Pool {
 
     /// Runs `f` on a pooled connection. A connection whose use failed is dropped, not
     /// returned, so a broken connection (server restart) is not handed out again.
-    pub fn with<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let taken = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let mut conn = match taken {
             Some(conn) => conn,
             None => self.connect()?,
         };
         let result = f(conn.as_mut());
-        if result.is_ok() {
-            if let Ok(mut idle) = self.idle.lock() {
-                if idle.len() < MAX_IDLE {
-                    idle.push(conn);
-                }
-            }
+        if result.is_ok()
+            && let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+        {
+            idle.push(conn);
         }
         result
     }

@@ -30,7 +30,10 @@ pub struct PgConn {
 
 pub fn open(url: &str) -> Result<PgConn, StoreError> {
     let client = Client::connect(url, NoTls).map_err(|e| {
-        StoreError::Unavailable(format!("cannot connect to PostgreSQL at {}: {e}", redact(url)))
+        StoreError::Unavailable(format!(
+            "cannot connect to PostgreSQL at {}: {e}",
+            redact(url)
+        ))
     })?;
     Ok(PgConn {
         client,
@@ -75,7 +78,11 @@ fn map_err(e: postgres::Error) -> StoreError {
 struct Param<'a>(&'a Value);
 
 impl ToSql for Param<'_> {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
         match self.0 {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
@@ -99,7 +106,9 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value, StoreError> {
     let ty = row.columns()[i].type_().clone();
     let err = |e: postgres::Error| StoreError::Corrupt(format!("column {i}: {e}"));
     let value = if ty == Type::INT8 {
-        row.try_get::<_, Option<i64>>(i).map_err(err)?.map(Value::Int)
+        row.try_get::<_, Option<i64>>(i)
+            .map_err(err)?
+            .map(Value::Int)
     } else if ty == Type::INT4 {
         row.try_get::<_, Option<i32>>(i)
             .map_err(err)?
@@ -109,11 +118,17 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value, StoreError> {
             .map_err(err)?
             .map(|v| Value::Int(i64::from(v)))
     } else if ty == Type::BOOL {
-        row.try_get::<_, Option<bool>>(i).map_err(err)?.map(Value::Bool)
+        row.try_get::<_, Option<bool>>(i)
+            .map_err(err)?
+            .map(Value::Bool)
     } else if ty == Type::BYTEA {
-        row.try_get::<_, Option<Vec<u8>>>(i).map_err(err)?.map(Value::Bytes)
+        row.try_get::<_, Option<Vec<u8>>>(i)
+            .map_err(err)?
+            .map(Value::Bytes)
     } else {
-        row.try_get::<_, Option<String>>(i).map_err(err)?.map(Value::Text)
+        row.try_get::<_, Option<String>>(i)
+            .map_err(err)?
+            .map(Value::Text)
     };
     Ok(value.unwrap_or(Value::Null))
 }
@@ -137,14 +152,16 @@ impl Conn for PgConn {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let stmt = self.statement(sql)?;
         let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         self.client.execute(&stmt, &refs).map_err(map_err)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let stmt = self.statement(sql)?;
         let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.client.query(&stmt, &refs).map_err(map_err)?;
         rows.iter()
             .map(|row| {
@@ -162,7 +179,9 @@ impl Conn for PgConn {
 
     fn begin_write(&mut self) -> Result<(), StoreError> {
         self.client
-            .batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"))
+            .batch_execute(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+            ))
             .map_err(map_err)
     }
 
@@ -218,6 +237,9 @@ mod tests {
             redact("postgres://app:s3cret@db:5432/vplant"),
             "postgres://app:***@db:5432/vplant"
         );
-        assert_eq!(redact("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
     }
 }

@@ -33,7 +33,8 @@ pub fn open(path: &Path) -> Result<SqliteConn, StoreError> {
     let conn = Connection::open_with_flags(path, flags).map_err(|e| {
         StoreError::Unavailable(format!("cannot open SQLite file {}: {e}", path.display()))
     })?;
-    conn.busy_timeout(Duration::from_secs(10)).map_err(map_err)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(map_err)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
@@ -57,9 +58,9 @@ fn map_err(e: rusqlite::Error) -> StoreError {
         Some(ErrorCode::CannotOpen | ErrorCode::NotADatabase | ErrorCode::PermissionDenied) => {
             StoreError::Unavailable(e.to_string())
         }
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Unavailable(
-            format!("{e} (another process holds the write lock)"),
-        ),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Unavailable(format!("{e} (another process holds the write lock)"))
+        }
         _ => StoreError::Database(e.to_string()),
     }
 }

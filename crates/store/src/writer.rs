@@ -149,7 +149,11 @@ impl Writer {
 
     /// Signs a checkpoint over the unsealed events when one is due. A failure here
     /// must not lose the batch's events: the checkpoint is retried with the next batch.
-    fn seal(&mut self, last_seq: u64, now: Timestamp) -> Result<(Option<Checkpoint>, bool), StoreError> {
+    fn seal(
+        &mut self,
+        last_seq: u64,
+        now: Timestamp,
+    ) -> Result<(Option<Checkpoint>, bool), StoreError> {
         let Some(key) = self.key.clone() else {
             return Ok((None, false));
         };
@@ -207,7 +211,10 @@ impl Writer {
     fn append_witness(&self, checkpoint: &Checkpoint) {
         let Some(path) = &self.witness else { return };
         let result = (|| -> std::io::Result<()> {
-            let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?;
             let mut line = serde_json::to_string(checkpoint).map_err(std::io::Error::other)?;
             line.push('\n');
             file.write_all(line.as_bytes())?;

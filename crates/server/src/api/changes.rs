@@ -42,7 +42,9 @@ impl RenameBody {
         let mut errors = Errors::default();
         let name = errors.take(Name::parse("name", &self.name));
         let reason = errors.take(Reason::parse("reason", &self.reason));
-        errors.into_result().map_err(|e| ApiError::from(vplant_app::AppError::Domain(e)))?;
+        errors
+            .into_result()
+            .map_err(|e| ApiError::from(vplant_app::AppError::Domain(e)))?;
         match (name, reason) {
             (Some(name), Some(reason)) => Ok(Change::Rename { name, reason }),
             _ => Err(ApiError::field("body", "could not be read")),
@@ -65,7 +67,10 @@ pub async fn run<A: vplant_domain::Aggregate>(
     expected_version: Option<u64>,
 ) -> Result<vplant_app::Committed, ApiError> {
     request.expected_version = expected_version;
-    Ok(state.app.execute::<A>(&code.to_uppercase(), command, &request).await?)
+    Ok(state
+        .app
+        .execute::<A>(&code.to_uppercase(), command, &request)
+        .await?)
 }
 
 /// The record, or a 404 naming what was looked for.

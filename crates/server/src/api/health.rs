@@ -23,7 +23,9 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "error": { "code": e.code(), "message": e.to_string() } })),
+            Json(
+                json!({ "status": "unavailable", "error": { "code": e.code(), "message": e.to_string() } }),
+            ),
         ),
     }
 }

@@ -43,11 +43,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/sites/{code}/deactivate", post(sites::deactivate))
         .route("/api/v1/sites/{code}/reactivate", post(sites::reactivate))
         .route("/api/v1/sites/{code}/history", get(sites::history))
-        .route("/api/v1/products", get(products::list).post(products::create))
+        .route(
+            "/api/v1/products",
+            get(products::list).post(products::create),
+        )
         .route("/api/v1/products/{code}", get(products::show))
         .route("/api/v1/products/{code}/rename", post(products::rename))
-        .route("/api/v1/products/{code}/deactivate", post(products::deactivate))
-        .route("/api/v1/products/{code}/reactivate", post(products::reactivate))
+        .route(
+            "/api/v1/products/{code}/deactivate",
+            post(products::deactivate),
+        )
+        .route(
+            "/api/v1/products/{code}/reactivate",
+            post(products::reactivate),
+        )
         .route("/api/v1/products/{code}/history", get(products::history))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -35,7 +35,10 @@ pub struct NewProductBody {
 /// List products.
 #[utoipa::path(get, path = "/api/v1/products", tag = "products", params(ListQuery),
     responses((status = 200, body = Vec<Product>)))]
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<Product>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<Product>>, ApiError> {
     Ok(Json(state.app.store.products(q.include_inactive).await?))
 }
 
@@ -47,12 +50,22 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> 
         (status = 409, body = ErrorBody, description = "The code is taken"),
         (status = 422, body = ErrorBody, description = "Bad input; every bad field is named"),
     ))]
-pub async fn create(State(state): State<AppState>, cmd: Command<NewProductBody>) -> Result<(StatusCode, Json<Product>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    cmd: Command<NewProductBody>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
     let b = &cmd.body;
     let new = NewProduct::parse(&b.code, &b.name, &b.dosage_form, &b.strength)
         .map_err(|e| ApiError::from(vplant_app::AppError::Domain(e)))?;
     let code = new.code().to_owned();
-    run::<ProductState>(&state, &code, ProductCommand::Register(new), cmd.request, None).await?;
+    run::<ProductState>(
+        &state,
+        &code,
+        ProductCommand::Register(new),
+        cmd.request,
+        None,
+    )
+    .await?;
     let site = found(state.app.store.product(&code).await?, "product", &code)?;
     Ok((StatusCode::CREATED, site))
 }
@@ -60,7 +73,10 @@ pub async fn create(State(state): State<AppState>, cmd: Command<NewProductBody>)
 /// One product.
 #[utoipa::path(get, path = "/api/v1/products/{code}", tag = "products", params(("code" = String, Path)),
     responses((status = 200, body = Product), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Product>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Product>, ApiError> {
     found(state.app.store.product(&code).await?, "product", &code)
 }
 
@@ -68,34 +84,77 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Re
 #[utoipa::path(post, path = "/api/v1/products/{code}/rename", tag = "products", params(("code" = String, Path)),
     request_body = RenameBody,
     responses((status = 200, body = Product), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn rename(State(state): State<AppState>, Path(code): Path<String>, cmd: Command<RenameBody>) -> Result<Json<Product>, ApiError> {
+pub async fn rename(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<RenameBody>,
+) -> Result<Json<Product>, ApiError> {
     let change = cmd.body.change()?;
-    change_product(&state, &code, change, cmd.request, cmd.body.expected_version).await
+    change_product(
+        &state,
+        &code,
+        change,
+        cmd.request,
+        cmd.body.expected_version,
+    )
+    .await
 }
 
 /// Deactivate a product (reason required). Products are never deleted.
 #[utoipa::path(post, path = "/api/v1/products/{code}/deactivate", tag = "products", params(("code" = String, Path)),
     request_body = ReasonBody,
     responses((status = 200, body = Product), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn deactivate(State(state): State<AppState>, Path(code): Path<String>, cmd: Command<ReasonBody>) -> Result<Json<Product>, ApiError> {
-    let change = Change::Deactivate { reason: cmd.body.reason()? };
-    change_product(&state, &code, change, cmd.request, cmd.body.expected_version).await
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<ReasonBody>,
+) -> Result<Json<Product>, ApiError> {
+    let change = Change::Deactivate {
+        reason: cmd.body.reason()?,
+    };
+    change_product(
+        &state,
+        &code,
+        change,
+        cmd.request,
+        cmd.body.expected_version,
+    )
+    .await
 }
 
 /// Reactivate a deactivated product (reason required).
 #[utoipa::path(post, path = "/api/v1/products/{code}/reactivate", tag = "products", params(("code" = String, Path)),
     request_body = ReasonBody,
     responses((status = 200, body = Product), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn reactivate(State(state): State<AppState>, Path(code): Path<String>, cmd: Command<ReasonBody>) -> Result<Json<Product>, ApiError> {
-    let change = Change::Reactivate { reason: cmd.body.reason()? };
-    change_product(&state, &code, change, cmd.request, cmd.body.expected_version).await
+pub async fn reactivate(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<ReasonBody>,
+) -> Result<Json<Product>, ApiError> {
+    let change = Change::Reactivate {
+        reason: cmd.body.reason()?,
+    };
+    change_product(
+        &state,
+        &code,
+        change,
+        cmd.request,
+        cmd.body.expected_version,
+    )
+    .await
 }
 
 /// The product's full history from the ledger: who, what, when, why, old and new values.
 #[utoipa::path(get, path = "/api/v1/products/{code}/history", tag = "products", params(("code" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)))]
-pub async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let entries = state.app.history(&ProductState::stream_id(&code.to_uppercase())).await?;
+pub async fn history(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let entries = state
+        .app
+        .history(&ProductState::stream_id(&code.to_uppercase()))
+        .await?;
     if entries.is_empty() {
         return Err(ApiError::not_found("product", &code));
     }
@@ -109,6 +168,13 @@ async fn change_product(
     request: vplant_app::Request,
     expected_version: Option<u64>,
 ) -> Result<Json<Product>, ApiError> {
-    run::<ProductState>(state, code, ProductCommand::Change(change), request, expected_version).await?;
+    run::<ProductState>(
+        state,
+        code,
+        ProductCommand::Change(change),
+        request,
+        expected_version,
+    )
+    .await?;
     found(state.app.store.product(code).await?, "product", code)
 }

@@ -35,7 +35,10 @@ pub struct NewSiteBody {
 /// List sites.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(ListQuery),
     responses((status = 200, body = Vec<Site>)))]
-pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Vec<Site>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<Site>>, ApiError> {
     Ok(Json(state.app.store.sites(q.include_inactive).await?))
 }
 
@@ -47,7 +50,10 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> 
         (status = 409, body = ErrorBody, description = "The code is taken"),
         (status = 422, body = ErrorBody, description = "Bad input; every bad field is named"),
     ))]
-pub async fn create(State(state): State<AppState>, cmd: Command<NewSiteBody>) -> Result<(StatusCode, Json<Site>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    cmd: Command<NewSiteBody>,
+) -> Result<(StatusCode, Json<Site>), ApiError> {
     let b = &cmd.body;
     let new = NewSite::parse(&b.code, &b.name, &b.kind, &b.country)
         .map_err(|e| ApiError::from(vplant_app::AppError::Domain(e)))?;
@@ -60,7 +66,10 @@ pub async fn create(State(state): State<AppState>, cmd: Command<NewSiteBody>) ->
 /// One site.
 #[utoipa::path(get, path = "/api/v1/sites/{code}", tag = "sites", params(("code" = String, Path)),
     responses((status = 200, body = Site), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Site>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Site>, ApiError> {
     found(state.app.store.site(&code).await?, "site", &code)
 }
 
@@ -68,34 +77,77 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Re
 #[utoipa::path(post, path = "/api/v1/sites/{code}/rename", tag = "sites", params(("code" = String, Path)),
     request_body = RenameBody,
     responses((status = 200, body = Site), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn rename(State(state): State<AppState>, Path(code): Path<String>, cmd: Command<RenameBody>) -> Result<Json<Site>, ApiError> {
+pub async fn rename(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<RenameBody>,
+) -> Result<Json<Site>, ApiError> {
     let change = cmd.body.change()?;
-    change_site(&state, &code, change, cmd.request, cmd.body.expected_version).await
+    change_site(
+        &state,
+        &code,
+        change,
+        cmd.request,
+        cmd.body.expected_version,
+    )
+    .await
 }
 
 /// Deactivate a site (reason required). Sites are never deleted.
 #[utoipa::path(post, path = "/api/v1/sites/{code}/deactivate", tag = "sites", params(("code" = String, Path)),
     request_body = ReasonBody,
     responses((status = 200, body = Site), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn deactivate(State(state): State<AppState>, Path(code): Path<String>, cmd: Command<ReasonBody>) -> Result<Json<Site>, ApiError> {
-    let change = Change::Deactivate { reason: cmd.body.reason()? };
-    change_site(&state, &code, change, cmd.request, cmd.body.expected_version).await
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<ReasonBody>,
+) -> Result<Json<Site>, ApiError> {
+    let change = Change::Deactivate {
+        reason: cmd.body.reason()?,
+    };
+    change_site(
+        &state,
+        &code,
+        change,
+        cmd.request,
+        cmd.body.expected_version,
+    )
+    .await
 }
 
 /// Reactivate a deactivated site (reason required).
 #[utoipa::path(post, path = "/api/v1/sites/{code}/reactivate", tag = "sites", params(("code" = String, Path)),
     request_body = ReasonBody,
     responses((status = 200, body = Site), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn reactivate(State(state): State<AppState>, Path(code): Path<String>, cmd: Command<ReasonBody>) -> Result<Json<Site>, ApiError> {
-    let change = Change::Reactivate { reason: cmd.body.reason()? };
-    change_site(&state, &code, change, cmd.request, cmd.body.expected_version).await
+pub async fn reactivate(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<ReasonBody>,
+) -> Result<Json<Site>, ApiError> {
+    let change = Change::Reactivate {
+        reason: cmd.body.reason()?,
+    };
+    change_site(
+        &state,
+        &code,
+        change,
+        cmd.request,
+        cmd.body.expected_version,
+    )
+    .await
 }
 
 /// The site's full history from the ledger: who, what, when, why, old and new values.
 #[utoipa::path(get, path = "/api/v1/sites/{code}/history", tag = "sites", params(("code" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)))]
-pub async fn history(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let entries = state.app.history(&SiteState::stream_id(&code.to_uppercase())).await?;
+pub async fn history(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let entries = state
+        .app
+        .history(&SiteState::stream_id(&code.to_uppercase()))
+        .await?;
     if entries.is_empty() {
         return Err(ApiError::not_found("site", &code));
     }
@@ -109,6 +161,13 @@ async fn change_site(
     request: vplant_app::Request,
     expected_version: Option<u64>,
 ) -> Result<Json<Site>, ApiError> {
-    run::<SiteState>(state, code, SiteCommand::Change(change), request, expected_version).await?;
+    run::<SiteState>(
+        state,
+        code,
+        SiteCommand::Change(change),
+        request,
+        expected_version,
+    )
+    .await?;
     found(state.app.store.site(code).await?, "site", code)
 }

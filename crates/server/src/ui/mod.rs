@@ -1,9 +1,57 @@
-//! Server-rendered pages.
+//! Server-rendered pages: askama templates in `crates/server/templates`, enhanced with
+//! htmx where it helps (forms post without a full reload) and working without it.
+//!
+//! Layout of this module:
+//! - `page`: the page chrome every template shares (title, breadcrumb, navigation,
+//!   alerts), rendering, and the error pages (404, 503 …).
+//! - `form`: form fields described as data, so one template macro renders every form
+//!   and one function turns a refused command into field errors.
+//! - `master`: list, register, detail, change and history pages for every
+//!   master-data resource, generic over [`master::MasterUi`]; `sites` and `products`
+//!   only describe their columns and fields.
+//! - `history`: a record's audit trail as a table, reusable by later modules.
+
+mod form;
+mod history;
+mod home;
+mod master;
+mod page;
+mod products;
+mod sites;
 
 use axum::Router;
+use axum::routing::get;
 
 use crate::AppState;
 
+/// One entry of the main navigation.
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+}
+
+/// The main navigation, in display order. A new module adds its entry here; the
+/// layout renders whatever this lists, and marks the entry whose `href` is the
+/// current page's section.
+pub static NAV: &[NavItem] = &[
+    NavItem {
+        label: "Home",
+        href: "/",
+    },
+    NavItem {
+        label: "Sites",
+        href: sites::BASE,
+    },
+    NavItem {
+        label: "Products",
+        href: products::BASE,
+    },
+];
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(home::show))
+        .merge(master::routes::<sites::Sites>())
+        .merge(master::routes::<products::Products>())
+        .fallback(page::fallback)
 }

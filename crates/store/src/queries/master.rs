@@ -5,9 +5,9 @@ use utoipa::ToSchema;
 use vplant_domain::Timestamp;
 use vplant_domain::projection::Value;
 
+use crate::Store;
 use crate::conn::Row;
 use crate::error::StoreError;
-use crate::Store;
 
 /// A site as shown in lists and on its page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -80,10 +80,13 @@ impl Store {
             let sql = format!(
                 "SELECT {SITE_COLUMNS} FROM sites WHERE active = $1 OR $2 = 1 ORDER BY code"
             );
-            conn.query(&sql, &[Value::Bool(true), Value::Int(i64::from(include_inactive))])?
-                .iter()
-                .map(site)
-                .collect()
+            conn.query(
+                &sql,
+                &[Value::Bool(true), Value::Int(i64::from(include_inactive))],
+            )?
+            .iter()
+            .map(site)
+            .collect()
         })
         .await
     }
@@ -92,7 +95,10 @@ impl Store {
         let code = code.to_uppercase();
         self.read(move |conn| {
             let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE code = $1");
-            conn.query(&sql, &[Value::Text(code)])?.first().map(site).transpose()
+            conn.query(&sql, &[Value::Text(code)])?
+                .first()
+                .map(site)
+                .transpose()
         })
         .await
     }
@@ -102,10 +108,13 @@ impl Store {
             let sql = format!(
                 "SELECT {PRODUCT_COLUMNS} FROM products WHERE active = $1 OR $2 = 1 ORDER BY code"
             );
-            conn.query(&sql, &[Value::Bool(true), Value::Int(i64::from(include_inactive))])?
-                .iter()
-                .map(product)
-                .collect()
+            conn.query(
+                &sql,
+                &[Value::Bool(true), Value::Int(i64::from(include_inactive))],
+            )?
+            .iter()
+            .map(product)
+            .collect()
         })
         .await
     }
@@ -114,7 +123,10 @@ impl Store {
         let code = code.to_uppercase();
         self.read(move |conn| {
             let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE code = $1");
-            conn.query(&sql, &[Value::Text(code)])?.first().map(product).transpose()
+            conn.query(&sql, &[Value::Text(code)])?
+                .first()
+                .map(product)
+                .transpose()
         })
         .await
     }

@@ -1,0 +1,134 @@
+//! Demo data: a small but realistic network of internal sites and contract
+//! manufacturers, and the products they make. Seeding is idempotent: records that
+//! exist are left alone, so `vplant demo` can be run again on the same file.
+
+use anyhow::Result;
+use vplant_app::{App, Request};
+use vplant_domain::fields::{Name, Reason};
+use vplant_domain::master::Change;
+use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
+use vplant_domain::site::{NewSite, SiteCommand, SiteState};
+
+const SEEDER: &str = "demo-seed";
+
+/// (code, name, kind, country)
+const SITES: &[(&str, &str, &str, &str)] = &[
+    ("BSL", "Basel Oral Solids", "internal", "CH"),
+    ("CRK", "Cork Sterile Fill-Finish", "internal", "IE"),
+    ("CMO-LYO", "Rhône Pharma Services", "cmo", "FR"),
+    ("CMO-HYD", "Deccan Generics Ltd", "cmo", "IN"),
+    ("CMO-NJ", "Garden State Contract Manufacturing", "cmo", "US"),
+    ("CMO-BCN", "Galénica Barcelona S.L.", "cmo", "ES"),
+];
+
+/// (code, name, dosage form, strength)
+const PRODUCTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "PARA-500",
+        "Paracetamol 500 mg tablets",
+        "film-coated tablet",
+        "500 mg",
+    ),
+    (
+        "IBU-400",
+        "Ibuprofen 400 mg tablets",
+        "film-coated tablet",
+        "400 mg",
+    ),
+    (
+        "MET-850",
+        "Metformin hydrochloride 850 mg tablets",
+        "film-coated tablet",
+        "850 mg",
+    ),
+    ("AML-5", "Amlodipine 5 mg tablets", "tablet", "5 mg"),
+    (
+        "OME-20",
+        "Omeprazole 20 mg capsules",
+        "gastro-resistant capsule",
+        "20 mg",
+    ),
+    (
+        "AMX-500",
+        "Amoxicillin 500 mg capsules",
+        "hard capsule",
+        "500 mg",
+    ),
+    (
+        "ATV-20",
+        "Atorvastatin 20 mg tablets",
+        "film-coated tablet",
+        "20 mg",
+    ),
+    (
+        "CEF-1G",
+        "Ceftriaxone 1 g powder for injection",
+        "powder for solution for injection",
+        "1 g",
+    ),
+];
+
+/// Seeds what is missing; returns a one-line summary.
+pub async fn demo(app: &App) -> Result<String> {
+    let by = Request::by(SEEDER);
+    let mut created = 0;
+    for (code, name, kind, country) in SITES {
+        if app.store.site(code).await?.is_none() {
+            let new = NewSite::parse(code, name, kind, country)?;
+            app.execute::<SiteState>(code, SiteCommand::Register(new), &by)
+                .await?;
+            created += 1;
+        }
+    }
+    for (code, name, form, strength) in PRODUCTS {
+        if app.store.product(code).await?.is_none() {
+            let new = NewProduct::parse(code, name, form, strength)?;
+            app.execute::<ProductState>(code, ProductCommand::Register(new), &by)
+                .await?;
+            created += 1;
+        }
+    }
+    if created > 0 {
+        history(app, &by).await?;
+    }
+    let counts = app.store.counts().await?;
+    Ok(format!(
+        "{created} records created; {} sites, {} products, {} ledger events",
+        counts.sites, counts.products, counts.events
+    ))
+}
+
+/// A little history, so that the audit trail pages have something to show.
+async fn history(app: &App, by: &Request) -> Result<()> {
+    if let Some(site) = app.store.site("CMO-HYD").await?
+        && site.version == 1
+    {
+        {
+            let change = Change::Rename {
+                name: Name::parse("name", "Deccan Generics Private Limited")?,
+                reason: Reason::parse(
+                    "reason",
+                    "Legal entity name changed after the 2026 restructuring (quality agreement QA-0147 rev. 3)",
+                )?,
+            };
+            app.execute::<SiteState>("CMO-HYD", SiteCommand::Change(change), by)
+                .await?;
+        }
+    }
+    if let Some(product) = app.store.product("CEF-1G").await?
+        && product.active
+        && product.version == 1
+    {
+        {
+            let change = Change::Deactivate {
+                reason: Reason::parse(
+                    "reason",
+                    "Marketing authorisation withdrawn; no further batches planned",
+                )?,
+            };
+            app.execute::<ProductState>("CEF-1G", ProductCommand::Change(change), by)
+                .await?;
+        }
+    }
+    Ok(())
+}

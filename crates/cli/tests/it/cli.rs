@@ -1,0 +1,87 @@
+//! The CLI round trip on SQLite: init, demo seed, verify, export, import, rebuild, and
+//! verify catching a hand edit with the triggers dropped.
+
+use crate::support::Env;
+
+#[test]
+fn init_seed_verify_export_import_and_rebuild() {
+    let env = Env::new(None);
+    let out = env.ok(&["init"]);
+    assert!(out.contains("Initialised"), "{out}");
+    assert!(env.keys.join("ledger-signing.key").exists());
+
+    let seeded = env.ok(&[
+        "demo",
+        "--no-serve",
+        "--db",
+        &env.db,
+        "--keys",
+        &env.keys.display().to_string(),
+    ]);
+    assert!(seeded.contains("6 sites, 8 products"), "{seeded}");
+
+    let verified = env.ok(&["verify"]);
+    assert!(verified.contains("Ledger intact."), "{verified}");
+
+    let archive = env.path("ledger.vplx");
+    let archive = archive.display().to_string();
+    env.ok(&["export", "--out", &archive]);
+    assert!(
+        env.ok(&["verify", "--archive", &archive])
+            .contains("Ledger intact.")
+    );
+
+    let copy = env.path("copy.db").display().to_string();
+    let imported = env.ok(&["import", "--db", &copy, "--archive", &archive]);
+    assert!(imported.contains("hashes identical"), "{imported}");
+    let verified_copy = env.ok(&["verify", "--db", &copy, "--no-witness"]);
+    assert!(verified_copy.contains("Ledger intact."), "{verified_copy}");
+
+    let rebuilt = env.ok(&["rebuild"]);
+    assert!(rebuilt.contains("Rebuilt the read tables"), "{rebuilt}");
+    assert!(env.ok(&["verify"]).contains("Ledger intact."));
+}
+
+#[test]
+fn init_refuses_to_replace_an_existing_key() {
+    let env = Env::new(None);
+    env.ok(&["init"]);
+    let again = env.run(&["init"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("will not replace it"));
+}
+
+#[test]
+fn verify_names_the_event_edited_by_hand_after_the_triggers_were_dropped() {
+    let env = Env::new(None);
+    env.ok(&["init"]);
+    env.ok(&[
+        "demo",
+        "--no-serve",
+        "--db",
+        &env.db,
+        "--keys",
+        &env.keys.display().to_string(),
+    ]);
+    let mut raw = vplant_testkit::Raw::sqlite(std::path::Path::new(&env.db));
+    raw.execute("DROP TRIGGER ledger_no_update", &[]).unwrap();
+    let edited = raw
+        .execute(
+            "UPDATE ledger SET payload = replace(payload, 'Rhône', 'Rhone') WHERE seq = 3",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(edited, 1);
+    drop(raw);
+    let out = env.run(&["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("LEDGER NOT INTACT: event 3 (stream site/CMO-LYO)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("APPEND-ONLY TRIGGERS MISSING: ledger_no_update"),
+        "{text}"
+    );
+}

@@ -1,0 +1,261 @@
+//! One master record: its facts, the forms that change it (rename, deactivate,
+//! reactivate; each carries the version it was drawn from) and its history.
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use vplant_app::{AppError, Request};
+use vplant_domain::fields::{Errors, Name, Reason};
+use vplant_domain::master::Change;
+use vplant_domain::{Aggregate, DomainError};
+
+use super::{Cell, MasterUi, RecordView, done_message};
+use crate::AppState;
+use crate::extract::ANONYMOUS;
+use crate::ui::form::{Failure, FieldSpec, FormView, Input, REASON, Values, value};
+use crate::ui::history::{self, HistoryRow};
+use crate::ui::page::{Chrome, PageError, Tone, render};
+
+/// The new name of a rename; the reason is [`REASON`].
+const NAME: FieldSpec = FieldSpec {
+    name: "name",
+    label: "New name",
+    hint: "The old name stays in the history.",
+    input: Input::Text {
+        max: 120,
+        upper: false,
+    },
+};
+static RENAME_FIELDS: [FieldSpec; 2] = [NAME, REASON];
+static REASON_FIELDS: [FieldSpec; 1] = [REASON];
+
+/// The changes the detail page offers, each posted to `{base}/{code}/{slug}`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Rename,
+    Deactivate,
+    Reactivate,
+}
+
+impl Action {
+    fn parse(slug: &str) -> Option<Action> {
+        match slug {
+            "rename" => Some(Action::Rename),
+            "deactivate" => Some(Action::Deactivate),
+            "reactivate" => Some(Action::Reactivate),
+            _ => None,
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Action::Rename => "rename",
+            Action::Deactivate => "deactivate",
+            Action::Reactivate => "reactivate",
+        }
+    }
+
+    /// The `?done=` word of the page shown after the change.
+    fn done(self) -> &'static str {
+        match self {
+            Action::Rename => "renamed",
+            Action::Deactivate => "deactivated",
+            Action::Reactivate => "reactivated",
+        }
+    }
+
+    /// Reads the form into a domain change, naming every bad field at once.
+    fn change(self, values: &Values) -> Result<Change, DomainError> {
+        let mut errors = Errors::default();
+        let name = match self {
+            Action::Rename => errors.take(Name::parse("name", value(values, "name"))),
+            Action::Deactivate | Action::Reactivate => None,
+        };
+        let reason = errors.take(Reason::parse("reason", value(values, "reason")));
+        errors.into_result()?;
+        match (self, name, reason) {
+            (Action::Rename, Some(name), Some(reason)) => Ok(Change::Rename { name, reason }),
+            (Action::Deactivate, _, Some(reason)) => Ok(Change::Deactivate { reason }),
+            (Action::Reactivate, _, Some(reason)) => Ok(Change::Reactivate { reason }),
+            _ => Err(DomainError::field("input", "could not be read")),
+        }
+    }
+
+    /// The form for this change on `record`, filled with `values`.
+    fn form<R: MasterUi>(self, record: &RecordView, values: &Values) -> FormView {
+        let action = format!("{}/{}/{}", R::BASE, record.code, self.slug());
+        let (id, specs, title, intro, submit, button): (_, &'static [FieldSpec], _, _, _, _) =
+            match self {
+                Action::Rename => (
+                    "rename",
+                    &RENAME_FIELDS,
+                    format!("Rename {}", R::WHAT),
+                    String::new(),
+                    "Rename",
+                    "btn-primary",
+                ),
+                Action::Deactivate => (
+                    "deactivate",
+                    &REASON_FIELDS,
+                    format!("Deactivate {}", R::WHAT),
+                    format!(
+                        "A deactivated {} is kept with its full history and can be reactivated.",
+                        R::WHAT
+                    ),
+                    "Deactivate",
+                    "btn-danger",
+                ),
+                Action::Reactivate => (
+                    "reactivate",
+                    &REASON_FIELDS,
+                    format!("Reactivate {}", R::WHAT),
+                    format!(
+                        "This {} is inactive. Reactivate it to use it again.",
+                        R::WHAT
+                    ),
+                    "Reactivate",
+                    "btn-primary",
+                ),
+            };
+        FormView::new(id, action, specs, values)
+            .titled(title, intro)
+            .submit(submit, button)
+            .version(record.version)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "master/show.html")]
+struct DetailPage {
+    page: Chrome,
+    record: RecordView,
+    facts: Vec<(&'static str, Cell)>,
+    forms: Vec<FormView>,
+    history: Vec<HistoryRow>,
+}
+
+/// A change that was refused, to redraw its form with the person's input and why.
+struct Attempt<'a> {
+    action: Action,
+    values: &'a Values,
+    failure: &'a Failure,
+}
+
+async fn detail_page<R: MasterUi>(
+    state: &AppState,
+    code: &str,
+    mut page: Chrome,
+    attempt: Option<Attempt<'_>>,
+) -> Result<DetailPage, PageError> {
+    let record = R::get(&state.app.store, code)
+        .await?
+        .ok_or_else(|| PageError::NotFound {
+            message: format!("There is no {} with the code '{code}'.", R::WHAT),
+            back: Some((R::MANY, R::BASE)),
+        })?;
+    let mut record = R::view(record);
+    let entries = state.app.history(&R::Agg::stream_id(&record.code)).await?;
+    let offered = [
+        Action::Rename,
+        if record.active {
+            Action::Deactivate
+        } else {
+            Action::Reactivate
+        },
+    ];
+    let current = Values::from([("name".to_owned(), record.name.clone())]);
+    let forms = offered
+        .into_iter()
+        .map(|action| match &attempt {
+            Some(a) if a.action == action => action.form::<R>(&record, a.values).failed(a.failure),
+            _ => action.form::<R>(&record, &current),
+        })
+        .collect();
+    // A refused change whose form is no longer offered (it deactivated a record that
+    // someone else deactivated first) still gets its reason shown.
+    if let Some(a) = attempt.filter(|a| !offered.contains(&a.action)) {
+        let text = a.failure.message.clone().unwrap_or_default();
+        page = page.alert(Tone::Error, text);
+    }
+    let facts = R::COLUMNS
+        .iter()
+        .copied()
+        .zip(std::mem::take(&mut record.cells))
+        .collect();
+    Ok(DetailPage {
+        page: page.via(R::MANY, R::BASE),
+        record,
+        facts,
+        forms,
+        history: history::rows(entries),
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct ShowParams {
+    done: Option<String>,
+}
+
+pub(super) async fn show<R: MasterUi>(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(params): Query<ShowParams>,
+) -> Result<Response, PageError> {
+    let code = code.to_uppercase();
+    let mut page = Chrome::new(code.clone(), R::BASE);
+    if let Some(text) = done_message(params.done.as_deref(), R::ONE) {
+        page = page.alert(Tone::Success, text);
+    }
+    let body = detail_page::<R>(&state, &code, page, None).await?;
+    Ok(render(StatusCode::OK, &body))
+}
+
+pub(super) async fn change<R: MasterUi>(
+    State(state): State<AppState>,
+    Path((code, slug)): Path<(String, String)>,
+    Form(values): Form<Values>,
+) -> Result<Response, PageError> {
+    let code = code.to_uppercase();
+    let action = Action::parse(&slug).ok_or_else(|| PageError::NotFound {
+        message: format!("There is no change called '{slug}'."),
+        back: Some((R::MANY, R::BASE)),
+    })?;
+    let mut request = Request::by(ANONYMOUS);
+    request.expected_version = expected_version(&values)?;
+    let outcome = match action.change(&values) {
+        Ok(change) => state
+            .app
+            .execute::<R::Agg>(&code, R::change(change), &request)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(AppError::Domain(e)),
+    };
+    let Err(error) = outcome else {
+        let done = format!("{}/{code}?done={}", R::BASE, action.done());
+        return Ok(Redirect::to(&done).into_response());
+    };
+    let failure = Failure::from_app(error, R::WHAT, &code)?;
+    let attempt = Attempt {
+        action,
+        values: &values,
+        failure: &failure,
+    };
+    let page = Chrome::new(code.clone(), R::BASE);
+    let body = detail_page::<R>(&state, &code, page, Some(attempt)).await?;
+    Ok(render(failure.status, &body))
+}
+
+/// The hidden `expected_version`: absent means "do not check" (as in the API); a
+/// value that is not a number means the form was tampered with or damaged.
+fn expected_version(values: &Values) -> Result<Option<u64>, PageError> {
+    match value(values, "expected_version").trim() {
+        "" => Ok(None),
+        text => text.parse().map(Some).map_err(|_| {
+            PageError::BadRequest(
+                "The form's record version is damaged. Reload the page and try again.".into(),
+            )
+        }),
+    }
+}

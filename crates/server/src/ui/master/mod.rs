@@ -1,0 +1,144 @@
+//! Pages for master data (sites, products, and later materials, equipment …): a list
+//! with a register form (`list`), and a detail page with rename, deactivate and
+//! reactivate forms and the record's history (`detail`). Generic over [`MasterUi`],
+//! so a resource only says what its columns and fields are. Handlers stay thin:
+//! parse the form, call `App::execute`, then redirect (Post/Redirect/Get) or redraw
+//! the form with the reasons it was refused.
+
+mod detail;
+mod list;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::routing::{get, post};
+use vplant_domain::master::Change;
+use vplant_domain::{Aggregate, DomainError, Timestamp};
+use vplant_store::{Store, StoreError};
+
+use super::form::{FieldSpec, Input, Values};
+use crate::AppState;
+
+/// One cell of a resource's own columns.
+pub enum Cell {
+    Text(String),
+    /// A short label in a coloured pill, e.g. the site kind; `tone` is a CSS class.
+    Badge {
+        text: &'static str,
+        tone: &'static str,
+    },
+}
+
+/// What the list and detail pages show of any master record.
+pub struct RecordView {
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub version: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// The resource's own columns, in the order of [`MasterUi::COLUMNS`].
+    pub cells: Vec<Cell>,
+}
+
+impl RecordView {
+    /// `times` is (registered, last changed).
+    pub fn new(
+        code: String,
+        name: String,
+        (active, version): (bool, u64),
+        (created_at, updated_at): (Timestamp, Timestamp),
+        cells: Vec<Cell>,
+    ) -> RecordView {
+        RecordView {
+            code,
+            name,
+            active,
+            version,
+            created_at,
+            updated_at,
+            cells,
+        }
+    }
+}
+
+/// A master-data resource as the pages see it.
+pub trait MasterUi: Send + Sync + 'static {
+    type Agg: Aggregate<Command: Send + Sync> + Send + Sync;
+    type Record: Send + 'static;
+    /// Lower-case singular, for sentences: "site".
+    const WHAT: &'static str;
+    /// Capitalised singular, for headings: "Site".
+    const ONE: &'static str;
+    /// Capitalised plural, the list title: "Sites".
+    const MANY: &'static str;
+    /// Where the list lives: "/sites".
+    const BASE: &'static str;
+    /// Headings of the resource's own columns (code, name, status and times are
+    /// common to all and drawn by the templates).
+    const COLUMNS: &'static [&'static str];
+    /// The register form, in display order; `name` matches the domain's field names.
+    const NEW_FIELDS: &'static [FieldSpec];
+
+    fn list(
+        store: &Store,
+        include_inactive: bool,
+    ) -> impl Future<Output = Result<Vec<Self::Record>, StoreError>> + Send;
+    fn get(
+        store: &Store,
+        code: &str,
+    ) -> impl Future<Output = Result<Option<Self::Record>, StoreError>> + Send;
+    fn view(record: Self::Record) -> RecordView;
+    /// Parses the register form into the record's code and the command.
+    fn register(
+        values: &Values,
+    ) -> Result<(String, <Self::Agg as Aggregate>::Command), DomainError>;
+    fn change(change: Change) -> <Self::Agg as Aggregate>::Command;
+}
+
+pub fn routes<R: MasterUi>() -> Router<AppState> {
+    Router::new()
+        .route(R::BASE, get(list::list::<R>).post(list::register::<R>))
+        .route(&format!("{}/{{code}}", R::BASE), get(detail::show::<R>))
+        .route(
+            &format!("{}/{{code}}/{{action}}", R::BASE),
+            post(detail::change::<R>),
+        )
+}
+
+/// The code field of every register form.
+pub const CODE: FieldSpec = FieldSpec {
+    name: "code",
+    label: "Code",
+    hint: "2 to 24 letters, digits or '-', starting with a letter. It can never be changed or reused.",
+    input: Input::Text {
+        max: 24,
+        upper: true,
+    },
+};
+
+/// The name field of every register form.
+pub const NAME_FIELD: FieldSpec = FieldSpec {
+    name: "name",
+    label: "Name",
+    hint: "",
+    input: Input::Text {
+        max: 120,
+        upper: false,
+    },
+};
+
+/// `?done=` after a successful change (Post/Redirect/Get) picks one of these fixed
+/// messages; the page never echoes text from the address bar.
+fn done_message(done: Option<&str>, one: &str) -> Option<String> {
+    let verb = match done? {
+        "registered" => "registered",
+        "renamed" => "renamed",
+        "deactivated" => "deactivated",
+        "reactivated" => "reactivated",
+        _ => return None,
+    };
+    Some(format!(
+        "{one} {verb}. The change is recorded in its history."
+    ))
+}
