@@ -171,12 +171,13 @@ impl TestDb {
     }
 }
 
-/// Parses a witness file: one JSON checkpoint per line. A missing file holds none.
+/// Parses a witness file: one JSON checkpoint per line. A missing file holds none,
+/// and a last line still being written (no newline yet) is not read.
 pub fn read_witness(path: &Path) -> Vec<Checkpoint> {
     match std::fs::read_to_string(path) {
         Ok(text) => text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
+            .split_inclusive('\n')
+            .filter(|l| l.ends_with('\n') && !l.trim().is_empty())
             .map(|l| serde_json::from_str(l).expect("a witness line is a checkpoint"))
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),

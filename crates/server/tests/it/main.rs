@@ -5,4 +5,5 @@
 // the test loudly, and `allow-unwrap-in-tests` only covers the test functions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
 mod pages;

@@ -38,9 +38,10 @@ impl Workload {
             self.next_number += 1;
             let name = site_name(&mut self.rng);
             let event = register_site(number, &name, &mut self.rng);
+            // The stream's version once this registration is committed.
             self.sites.push(Site {
                 number,
-                version: 0,
+                version: 1,
                 name,
             });
             return CommitRequest {

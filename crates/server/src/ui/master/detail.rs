@@ -86,40 +86,36 @@ impl Action {
     /// The form for this change on `record`, filled with `values`.
     fn form<R: MasterUi>(self, record: &RecordView, values: &Values) -> FormView {
         let action = format!("{}/{}/{}", R::BASE, record.code, self.slug());
-        let (id, specs, title, intro, submit, button): (_, &'static [FieldSpec], _, _, _, _) =
-            match self {
-                Action::Rename => (
-                    "rename",
-                    &RENAME_FIELDS,
-                    format!("Rename {}", R::WHAT),
-                    String::new(),
-                    "Rename",
-                    "btn-primary",
+        let (specs, title, intro, submit, button): (&'static [FieldSpec], _, _, _, _) = match self {
+            Action::Rename => (
+                &RENAME_FIELDS,
+                format!("Rename {}", R::WHAT),
+                String::new(),
+                "Rename",
+                "btn-primary",
+            ),
+            Action::Deactivate => (
+                &REASON_FIELDS,
+                format!("Deactivate {}", R::WHAT),
+                format!(
+                    "A deactivated {} is kept with its full history and can be reactivated.",
+                    R::WHAT
                 ),
-                Action::Deactivate => (
-                    "deactivate",
-                    &REASON_FIELDS,
-                    format!("Deactivate {}", R::WHAT),
-                    format!(
-                        "A deactivated {} is kept with its full history and can be reactivated.",
-                        R::WHAT
-                    ),
-                    "Deactivate",
-                    "btn-danger",
+                "Deactivate",
+                "btn-danger",
+            ),
+            Action::Reactivate => (
+                &REASON_FIELDS,
+                format!("Reactivate {}", R::WHAT),
+                format!(
+                    "This {} is inactive. Reactivate it to use it again.",
+                    R::WHAT
                 ),
-                Action::Reactivate => (
-                    "reactivate",
-                    &REASON_FIELDS,
-                    format!("Reactivate {}", R::WHAT),
-                    format!(
-                        "This {} is inactive. Reactivate it to use it again.",
-                        R::WHAT
-                    ),
-                    "Reactivate",
-                    "btn-primary",
-                ),
-            };
-        FormView::new(id, action, specs, values)
+                "Reactivate",
+                "btn-primary",
+            ),
+        };
+        FormView::new(self.slug(), action, specs, values)
             .titled(title, intro)
             .submit(submit, button)
             .version(record.version)
@@ -245,6 +241,12 @@ pub(super) async fn change<R: MasterUi>(
     let page = Chrome::new(code.clone(), R::BASE);
     let body = detail_page::<R>(&state, &code, page, Some(attempt)).await?;
     Ok(render(failure.status, &body))
+}
+
+/// A change address opened directly (typed, bookmarked, or reloaded after a refused
+/// form without JavaScript) shows the record rather than a bare 405.
+pub(super) async fn back<R: MasterUi>(Path((code, _)): Path<(String, String)>) -> Redirect {
+    Redirect::to(&format!("{}/{}", R::BASE, code.to_uppercase()))
 }
 
 /// The hidden `expected_version`: absent means "do not check" (as in the API); a

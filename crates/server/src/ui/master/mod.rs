@@ -11,7 +11,7 @@ mod list;
 use std::future::Future;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use vplant_domain::master::Change;
 use vplant_domain::{Aggregate, DomainError, Timestamp};
 use vplant_store::{Store, StoreError};
@@ -42,7 +42,8 @@ pub struct RecordView {
 }
 
 impl RecordView {
-    /// `times` is (registered, last changed).
+    /// The pairs are (active, version) and (registered, last changed), grouped so
+    /// that each resource's `view` stays a single call.
     pub fn new(
         code: String,
         name: String,
@@ -102,7 +103,7 @@ pub fn routes<R: MasterUi>() -> Router<AppState> {
         .route(&format!("{}/{{code}}", R::BASE), get(detail::show::<R>))
         .route(
             &format!("{}/{{code}}/{{action}}", R::BASE),
-            post(detail::change::<R>),
+            get(detail::back::<R>).post(detail::change::<R>),
         )
 }
 

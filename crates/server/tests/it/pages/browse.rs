@@ -88,6 +88,14 @@ async fn unknown_records_and_routes_get_a_friendly_404() {
         .await;
     assert_eq!(rename.status, StatusCode::NOT_FOUND);
 
+    let typed = app.get("/sites/muc/rename").await;
+    assert_eq!(
+        typed.status,
+        StatusCode::SEE_OTHER,
+        "a change address opened directly"
+    );
+    assert_eq!(typed.location.as_deref(), Some("/sites/MUC"));
+
     let route = app.get("/no/such/page").await;
     assert_eq!(route.status, StatusCode::NOT_FOUND);
     assert!(
