@@ -5,6 +5,7 @@
 //! and hand the events to `Store::commit`. Handlers stay thin because of it.
 
 mod history;
+pub mod master;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
-use crate::fields::{Name, Reason};
+use crate::fields::{Errors, Name, Reason};
 
 /// Payload of a rename: the old name stays in the record next to the new one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,7 +23,33 @@ pub enum Change {
     Reactivate { reason: Reason },
 }
 
+/// Which change a person asks for, before its input is parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    Rename,
+    Deactivate,
+    Reactivate,
+}
+
 impl Change {
+    /// Parses raw input for a change, naming every bad field. `name` is only read for
+    /// a rename.
+    pub fn parse(kind: ChangeKind, name: &str, reason: &str) -> Result<Change, DomainError> {
+        let mut errors = Errors::default();
+        let name = match kind {
+            ChangeKind::Rename => errors.take(Name::parse("name", name)),
+            ChangeKind::Deactivate | ChangeKind::Reactivate => None,
+        };
+        let reason = errors.take(Reason::parse("reason", reason));
+        errors.into_result()?;
+        match (kind, name, reason) {
+            (ChangeKind::Rename, Some(name), Some(reason)) => Ok(Change::Rename { name, reason }),
+            (ChangeKind::Deactivate, _, Some(reason)) => Ok(Change::Deactivate { reason }),
+            (ChangeKind::Reactivate, _, Some(reason)) => Ok(Change::Reactivate { reason }),
+            _ => Err(DomainError::field("reason", "could not be read")),
+        }
+    }
+
     pub fn reason(&self) -> &str {
         match self {
             Change::Rename { reason, .. }

@@ -1,12 +1,20 @@
-//! Bodies shared by the rename, deactivate and reactivate endpoints of every
-//! master-data resource, and their parsing into domain changes.
+//! What every master-data resource's endpoints share: the bodies of rename,
+//! deactivate and reactivate, and the generic work behind each endpoint. The
+//! per-resource files (`sites.rs`, `products.rs`) only carry the OpenAPI description
+//! and the register body.
 
+use axum::Json;
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use vplant_domain::fields::{Errors, Name, Reason};
-use vplant_domain::master::Change;
+use vplant_app::master::Master;
+use vplant_app::{AppError, HistoryEntry};
+use vplant_domain::master::{Change, ChangeKind};
+use vplant_domain::{Aggregate, DomainError};
 
+use crate::AppState;
 use crate::error::ApiError;
+use crate::extract::Command;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,45 +45,72 @@ pub struct ListQuery {
     pub include_inactive: bool,
 }
 
-impl RenameBody {
-    pub fn change(&self) -> Result<Change, ApiError> {
-        let mut errors = Errors::default();
-        let name = errors.take(Name::parse("name", &self.name));
-        let reason = errors.take(Reason::parse("reason", &self.reason));
-        errors
-            .into_result()
-            .map_err(|e| ApiError::from(vplant_app::AppError::Domain(e)))?;
-        match (name, reason) {
-            (Some(name), Some(reason)) => Ok(Change::Rename { name, reason }),
-            _ => Err(ApiError::field("body", "could not be read")),
-        }
-    }
+fn domain(e: DomainError) -> ApiError {
+    ApiError::from(AppError::Domain(e))
 }
 
-impl ReasonBody {
-    pub fn reason(&self) -> Result<Reason, ApiError> {
-        Reason::parse("reason", &self.reason).map_err(|e| ApiError::field(&e.field, e.reason))
-    }
+pub async fn list<M: Master>(
+    state: &AppState,
+    q: &ListQuery,
+) -> Result<Json<Vec<M::Record>>, ApiError> {
+    Ok(Json(M::list(&state.app.store, q.include_inactive).await?))
 }
 
-/// Runs a command on aggregate `code` with the client's expected version.
-pub async fn run<A: vplant_domain::Aggregate>(
-    state: &crate::AppState,
+pub async fn show<M: Master>(state: &AppState, code: &str) -> Result<Json<M::Record>, ApiError> {
+    Ok(Json(state.app.master::<M>(code).await?))
+}
+
+pub async fn history<M: Master>(
+    state: &AppState,
     code: &str,
-    command: A::Command,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    Ok(Json(state.app.master_history::<M>(code).await?))
+}
+
+/// Registers a record whose register command was parsed (or refused) by the caller.
+pub async fn register<M: Master>(
+    state: &AppState,
+    parsed: Result<(String, <M::Agg as Aggregate>::Command), DomainError>,
+    request: &vplant_app::Request,
+) -> Result<(StatusCode, Json<M::Record>), ApiError> {
+    let (code, command) = parsed.map_err(domain)?;
+    state.app.execute::<M::Agg>(&code, command, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.app.master::<M>(&code).await?),
+    ))
+}
+
+pub async fn rename<M: Master>(
+    state: &AppState,
+    code: &str,
+    cmd: Command<RenameBody>,
+) -> Result<Json<M::Record>, ApiError> {
+    let change =
+        Change::parse(ChangeKind::Rename, &cmd.body.name, &cmd.body.reason).map_err(domain)?;
+    apply::<M>(state, code, change, cmd.request, cmd.body.expected_version).await
+}
+
+/// Deactivate or reactivate.
+pub async fn toggle<M: Master>(
+    state: &AppState,
+    code: &str,
+    kind: ChangeKind,
+    cmd: Command<ReasonBody>,
+) -> Result<Json<M::Record>, ApiError> {
+    let change = Change::parse(kind, "", &cmd.body.reason).map_err(domain)?;
+    apply::<M>(state, code, change, cmd.request, cmd.body.expected_version).await
+}
+
+async fn apply<M: Master>(
+    state: &AppState,
+    code: &str,
+    change: Change,
     mut request: vplant_app::Request,
     expected_version: Option<u64>,
-) -> Result<vplant_app::Committed, ApiError> {
+) -> Result<Json<M::Record>, ApiError> {
     request.expected_version = expected_version;
-    Ok(state
-        .app
-        .execute::<A>(&code.to_uppercase(), command, &request)
-        .await?)
-}
-
-/// The record, or a 404 naming what was looked for.
-pub fn found<T>(record: Option<T>, what: &str, code: &str) -> Result<axum::Json<T>, ApiError> {
-    record
-        .map(axum::Json)
-        .ok_or_else(|| ApiError::not_found(what, code))
+    Ok(Json(
+        state.app.change_master::<M>(code, change, &request).await?,
+    ))
 }

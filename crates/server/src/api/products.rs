@@ -1,4 +1,5 @@
-//! `/api/v1/products`: the products the network makes.
+//! `/api/v1/products`: the products the network makes. The work is generic, in
+//! `changes.rs`; this file describes the endpoints and the register body.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -6,12 +7,12 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use vplant_app::HistoryEntry;
-use vplant_domain::Aggregate;
-use vplant_domain::master::Change;
-use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
+use vplant_app::master::Products;
+use vplant_domain::master::ChangeKind;
+use vplant_domain::product::{NewProduct, ProductCommand};
 use vplant_store::queries::master::Product;
 
-use super::changes::{ListQuery, ReasonBody, RenameBody, found, run};
+use super::changes::{self, ListQuery, ReasonBody, RenameBody};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Command;
@@ -36,10 +37,10 @@ pub struct NewProductBody {
 #[utoipa::path(get, path = "/api/v1/products", tag = "products", params(ListQuery),
     responses((status = 200, body = Vec<Product>)))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Product>>, ApiError> {
-    Ok(Json(state.app.store.products(q.include_inactive).await?))
+    changes::list::<Products>(&s, &q).await
 }
 
 /// Register a product.
@@ -51,33 +52,23 @@ pub async fn list(
         (status = 422, body = ErrorBody, description = "Bad input; every bad field is named"),
     ))]
 pub async fn create(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     cmd: Command<NewProductBody>,
 ) -> Result<(StatusCode, Json<Product>), ApiError> {
     let b = &cmd.body;
-    let new = NewProduct::parse(&b.code, &b.name, &b.dosage_form, &b.strength)
-        .map_err(|e| ApiError::from(vplant_app::AppError::Domain(e)))?;
-    let code = new.code().to_owned();
-    run::<ProductState>(
-        &state,
-        &code,
-        ProductCommand::Register(new),
-        cmd.request,
-        None,
-    )
-    .await?;
-    let site = found(state.app.store.product(&code).await?, "product", &code)?;
-    Ok((StatusCode::CREATED, site))
+    let parsed = NewProduct::parse(&b.code, &b.name, &b.dosage_form, &b.strength)
+        .map(|new| (new.code().to_owned(), ProductCommand::Register(new)));
+    changes::register::<Products>(&s, parsed, &cmd.request).await
 }
 
 /// One product.
 #[utoipa::path(get, path = "/api/v1/products/{code}", tag = "products", params(("code" = String, Path)),
     responses((status = 200, body = Product), (status = 404, body = ErrorBody)))]
 pub async fn show(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Product>, ApiError> {
-    found(state.app.store.product(&code).await?, "product", &code)
+    changes::show::<Products>(&s, &code).await
 }
 
 /// Rename a product (reason required).
@@ -85,19 +76,11 @@ pub async fn show(
     request_body = RenameBody,
     responses((status = 200, body = Product), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rename(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
     cmd: Command<RenameBody>,
 ) -> Result<Json<Product>, ApiError> {
-    let change = cmd.body.change()?;
-    change_product(
-        &state,
-        &code,
-        change,
-        cmd.request,
-        cmd.body.expected_version,
-    )
-    .await
+    changes::rename::<Products>(&s, &code, cmd).await
 }
 
 /// Deactivate a product (reason required). Products are never deleted.
@@ -105,21 +88,11 @@ pub async fn rename(
     request_body = ReasonBody,
     responses((status = 200, body = Product), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn deactivate(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
     cmd: Command<ReasonBody>,
 ) -> Result<Json<Product>, ApiError> {
-    let change = Change::Deactivate {
-        reason: cmd.body.reason()?,
-    };
-    change_product(
-        &state,
-        &code,
-        change,
-        cmd.request,
-        cmd.body.expected_version,
-    )
-    .await
+    changes::toggle::<Products>(&s, &code, ChangeKind::Deactivate, cmd).await
 }
 
 /// Reactivate a deactivated product (reason required).
@@ -127,54 +100,19 @@ pub async fn deactivate(
     request_body = ReasonBody,
     responses((status = 200, body = Product), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reactivate(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
     cmd: Command<ReasonBody>,
 ) -> Result<Json<Product>, ApiError> {
-    let change = Change::Reactivate {
-        reason: cmd.body.reason()?,
-    };
-    change_product(
-        &state,
-        &code,
-        change,
-        cmd.request,
-        cmd.body.expected_version,
-    )
-    .await
+    changes::toggle::<Products>(&s, &code, ChangeKind::Reactivate, cmd).await
 }
 
 /// The product's full history from the ledger: who, what, when, why, old and new values.
 #[utoipa::path(get, path = "/api/v1/products/{code}/history", tag = "products", params(("code" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)))]
 pub async fn history(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let entries = state
-        .app
-        .history(&ProductState::stream_id(&code.to_uppercase()))
-        .await?;
-    if entries.is_empty() {
-        return Err(ApiError::not_found("product", &code));
-    }
-    Ok(Json(entries))
-}
-
-async fn change_product(
-    state: &AppState,
-    code: &str,
-    change: Change,
-    request: vplant_app::Request,
-    expected_version: Option<u64>,
-) -> Result<Json<Product>, ApiError> {
-    run::<ProductState>(
-        state,
-        code,
-        ProductCommand::Change(change),
-        request,
-        expected_version,
-    )
-    .await?;
-    found(state.app.store.product(code).await?, "product", code)
+    changes::history::<Products>(&s, &code).await
 }

@@ -1,4 +1,5 @@
-//! `/api/v1/sites`: manufacturing sites, internal and CMO.
+//! `/api/v1/sites`: manufacturing sites, internal and CMO. The work is generic, in
+//! `changes.rs`; this file describes the endpoints and the register body.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -6,12 +7,12 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use vplant_app::HistoryEntry;
-use vplant_domain::Aggregate;
-use vplant_domain::master::Change;
-use vplant_domain::site::{NewSite, SiteCommand, SiteState};
+use vplant_app::master::Sites;
+use vplant_domain::master::ChangeKind;
+use vplant_domain::site::{NewSite, SiteCommand};
 use vplant_store::queries::master::Site;
 
-use super::changes::{ListQuery, ReasonBody, RenameBody, found, run};
+use super::changes::{self, ListQuery, ReasonBody, RenameBody};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Command;
@@ -36,10 +37,10 @@ pub struct NewSiteBody {
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(ListQuery),
     responses((status = 200, body = Vec<Site>)))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Site>>, ApiError> {
-    Ok(Json(state.app.store.sites(q.include_inactive).await?))
+    changes::list::<Sites>(&s, &q).await
 }
 
 /// Register a site.
@@ -51,26 +52,23 @@ pub async fn list(
         (status = 422, body = ErrorBody, description = "Bad input; every bad field is named"),
     ))]
 pub async fn create(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     cmd: Command<NewSiteBody>,
 ) -> Result<(StatusCode, Json<Site>), ApiError> {
     let b = &cmd.body;
-    let new = NewSite::parse(&b.code, &b.name, &b.kind, &b.country)
-        .map_err(|e| ApiError::from(vplant_app::AppError::Domain(e)))?;
-    let code = new.code().to_owned();
-    run::<SiteState>(&state, &code, SiteCommand::Register(new), cmd.request, None).await?;
-    let site = found(state.app.store.site(&code).await?, "site", &code)?;
-    Ok((StatusCode::CREATED, site))
+    let parsed = NewSite::parse(&b.code, &b.name, &b.kind, &b.country)
+        .map(|new| (new.code().to_owned(), SiteCommand::Register(new)));
+    changes::register::<Sites>(&s, parsed, &cmd.request).await
 }
 
 /// One site.
 #[utoipa::path(get, path = "/api/v1/sites/{code}", tag = "sites", params(("code" = String, Path)),
     responses((status = 200, body = Site), (status = 404, body = ErrorBody)))]
 pub async fn show(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Site>, ApiError> {
-    found(state.app.store.site(&code).await?, "site", &code)
+    changes::show::<Sites>(&s, &code).await
 }
 
 /// Rename a site (reason required).
@@ -78,19 +76,11 @@ pub async fn show(
     request_body = RenameBody,
     responses((status = 200, body = Site), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rename(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
     cmd: Command<RenameBody>,
 ) -> Result<Json<Site>, ApiError> {
-    let change = cmd.body.change()?;
-    change_site(
-        &state,
-        &code,
-        change,
-        cmd.request,
-        cmd.body.expected_version,
-    )
-    .await
+    changes::rename::<Sites>(&s, &code, cmd).await
 }
 
 /// Deactivate a site (reason required). Sites are never deleted.
@@ -98,21 +88,11 @@ pub async fn rename(
     request_body = ReasonBody,
     responses((status = 200, body = Site), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn deactivate(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
     cmd: Command<ReasonBody>,
 ) -> Result<Json<Site>, ApiError> {
-    let change = Change::Deactivate {
-        reason: cmd.body.reason()?,
-    };
-    change_site(
-        &state,
-        &code,
-        change,
-        cmd.request,
-        cmd.body.expected_version,
-    )
-    .await
+    changes::toggle::<Sites>(&s, &code, ChangeKind::Deactivate, cmd).await
 }
 
 /// Reactivate a deactivated site (reason required).
@@ -120,54 +100,19 @@ pub async fn deactivate(
     request_body = ReasonBody,
     responses((status = 200, body = Site), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reactivate(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
     cmd: Command<ReasonBody>,
 ) -> Result<Json<Site>, ApiError> {
-    let change = Change::Reactivate {
-        reason: cmd.body.reason()?,
-    };
-    change_site(
-        &state,
-        &code,
-        change,
-        cmd.request,
-        cmd.body.expected_version,
-    )
-    .await
+    changes::toggle::<Sites>(&s, &code, ChangeKind::Reactivate, cmd).await
 }
 
 /// The site's full history from the ledger: who, what, when, why, old and new values.
 #[utoipa::path(get, path = "/api/v1/sites/{code}/history", tag = "sites", params(("code" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)))]
 pub async fn history(
-    State(state): State<AppState>,
+    State(s): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let entries = state
-        .app
-        .history(&SiteState::stream_id(&code.to_uppercase()))
-        .await?;
-    if entries.is_empty() {
-        return Err(ApiError::not_found("site", &code));
-    }
-    Ok(Json(entries))
-}
-
-async fn change_site(
-    state: &AppState,
-    code: &str,
-    change: Change,
-    request: vplant_app::Request,
-    expected_version: Option<u64>,
-) -> Result<Json<Site>, ApiError> {
-    run::<SiteState>(
-        state,
-        code,
-        SiteCommand::Change(change),
-        request,
-        expected_version,
-    )
-    .await?;
-    found(state.app.store.site(code).await?, "site", code)
+    changes::history::<Sites>(&s, &code).await
 }

@@ -1,25 +1,18 @@
 //! Products in the pages: what the network makes (code, name, dosage form,
 //! strength). Everything but the columns and fields is in `master`.
 
-use std::future::Future;
-
 use vplant_domain::DomainError;
-use vplant_domain::master::Change;
-use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
+use vplant_domain::product::{NewProduct, ProductCommand};
 use vplant_store::queries::master::Product;
-use vplant_store::{Store, StoreError};
 
 use super::form::{FieldSpec, Input, Values, value};
 use super::master::{CODE, Cell, MasterUi, NAME_FIELD, RecordView};
 
 pub const BASE: &str = "/products";
 
-pub struct Products;
+pub use vplant_app::master::Products;
 
 impl MasterUi for Products {
-    type Agg = ProductState;
-    type Record = Product;
-    const WHAT: &'static str = "product";
     const ONE: &'static str = "Product";
     const MANY: &'static str = "Products";
     const BASE: &'static str = BASE;
@@ -47,20 +40,6 @@ impl MasterUi for Products {
         },
     ];
 
-    fn list(
-        store: &Store,
-        all: bool,
-    ) -> impl Future<Output = Result<Vec<Product>, StoreError>> + Send {
-        store.products(all)
-    }
-
-    fn get(
-        store: &Store,
-        code: &str,
-    ) -> impl Future<Output = Result<Option<Product>, StoreError>> + Send {
-        store.product(code)
-    }
-
     fn view(p: Product) -> RecordView {
         let cells = vec![Cell::Text(p.dosage_form), Cell::Text(p.strength)];
         RecordView::new(
@@ -80,9 +59,5 @@ impl MasterUi for Products {
             value(v, "strength"),
         )?;
         Ok((new.code().to_owned(), ProductCommand::Register(new)))
-    }
-
-    fn change(change: Change) -> ProductCommand {
-        ProductCommand::Change(change)
     }
 }

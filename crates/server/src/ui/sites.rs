@@ -1,20 +1,16 @@
 //! Sites in the pages: the plants that make product, internal or at a contract
 //! manufacturer (CMO). Everything but the columns and fields is in `master`.
 
-use std::future::Future;
-
 use vplant_domain::DomainError;
-use vplant_domain::master::Change;
-use vplant_domain::site::{NewSite, SiteCommand, SiteState};
+use vplant_domain::site::{NewSite, SiteCommand};
 use vplant_store::queries::master::Site;
-use vplant_store::{Store, StoreError};
 
 use super::form::{FieldSpec, Input, Values, value};
 use super::master::{CODE, Cell, MasterUi, NAME_FIELD, RecordView};
 
 pub const BASE: &str = "/sites";
 
-pub struct Sites;
+pub use vplant_app::master::Sites;
 
 /// The kinds a site can be; the empty first choice makes the person decide.
 const KINDS: &[(&str, &str)] = &[
@@ -40,9 +36,6 @@ fn kind(kind: &str) -> Cell {
 }
 
 impl MasterUi for Sites {
-    type Agg = SiteState;
-    type Record = Site;
-    const WHAT: &'static str = "site";
     const ONE: &'static str = "Site";
     const MANY: &'static str = "Sites";
     const BASE: &'static str = BASE;
@@ -67,20 +60,6 @@ impl MasterUi for Sites {
         },
     ];
 
-    fn list(
-        store: &Store,
-        all: bool,
-    ) -> impl Future<Output = Result<Vec<Site>, StoreError>> + Send {
-        store.sites(all)
-    }
-
-    fn get(
-        store: &Store,
-        code: &str,
-    ) -> impl Future<Output = Result<Option<Site>, StoreError>> + Send {
-        store.site(code)
-    }
-
     fn view(s: Site) -> RecordView {
         let cells = vec![kind(&s.kind), Cell::Text(s.country)];
         RecordView::new(
@@ -100,9 +79,5 @@ impl MasterUi for Sites {
             value(v, "country"),
         )?;
         Ok((new.code().to_owned(), SiteCommand::Register(new)))
-    }
-
-    fn change(change: Change) -> SiteCommand {
-        SiteCommand::Change(change)
     }
 }

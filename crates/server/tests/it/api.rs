@@ -7,9 +7,6 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use vplant_app::App;
-use vplant_server::AppState;
-use vplant_store::{Location, Store, StoreConfig};
 
 struct Api {
     router: Router,
@@ -18,14 +15,7 @@ struct Api {
 
 impl Api {
     fn new() -> Api {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(StoreConfig::new(Location::Sqlite(
-            dir.path().join("api.db"),
-        )))
-        .unwrap();
-        let router = vplant_server::router(AppState {
-            app: App::new(store),
-        });
+        let (router, dir) = crate::support::fresh_router();
         Api { router, _dir: dir }
     }
 

@@ -7,3 +7,4 @@
 
 mod api;
 mod pages;
+mod support;

@@ -7,9 +7,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
-use vplant_app::App;
-use vplant_server::AppState;
-use vplant_store::{Location, Store, StoreConfig};
 
 mod browse;
 mod change;
@@ -31,12 +28,7 @@ struct Page {
 
 impl TestApp {
     fn new() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let config = StoreConfig::new(Location::Sqlite(dir.path().join("vplant.db")));
-        let store = Store::open(config).unwrap();
-        let router = vplant_server::router(AppState {
-            app: App::new(store),
-        });
+        let (router, dir) = crate::support::fresh_router();
         TestApp { router, _dir: dir }
     }
 

@@ -7,8 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use vplant_app::{AppError, Request};
-use vplant_domain::fields::{Errors, Name, Reason};
-use vplant_domain::master::Change;
+use vplant_domain::master::{Change, ChangeKind};
 use vplant_domain::{Aggregate, DomainError};
 
 use super::{Cell, MasterUi, RecordView, done_message};
@@ -68,19 +67,12 @@ impl Action {
 
     /// Reads the form into a domain change, naming every bad field at once.
     fn change(self, values: &Values) -> Result<Change, DomainError> {
-        let mut errors = Errors::default();
-        let name = match self {
-            Action::Rename => errors.take(Name::parse("name", value(values, "name"))),
-            Action::Deactivate | Action::Reactivate => None,
+        let kind = match self {
+            Action::Rename => ChangeKind::Rename,
+            Action::Deactivate => ChangeKind::Deactivate,
+            Action::Reactivate => ChangeKind::Reactivate,
         };
-        let reason = errors.take(Reason::parse("reason", value(values, "reason")));
-        errors.into_result()?;
-        match (self, name, reason) {
-            (Action::Rename, Some(name), Some(reason)) => Ok(Change::Rename { name, reason }),
-            (Action::Deactivate, _, Some(reason)) => Ok(Change::Deactivate { reason }),
-            (Action::Reactivate, _, Some(reason)) => Ok(Change::Reactivate { reason }),
-            _ => Err(DomainError::field("input", "could not be read")),
-        }
+        Change::parse(kind, value(values, "name"), value(values, "reason"))
     }
 
     /// The form for this change on `record`, filled with `values`.

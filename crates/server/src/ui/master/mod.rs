@@ -8,13 +8,10 @@
 mod detail;
 mod list;
 
-use std::future::Future;
-
 use axum::Router;
 use axum::routing::get;
-use vplant_domain::master::Change;
+pub use vplant_app::master::Master;
 use vplant_domain::{Aggregate, DomainError, Timestamp};
-use vplant_store::{Store, StoreError};
 
 use super::form::{FieldSpec, Input, Values};
 use crate::AppState;
@@ -63,12 +60,9 @@ impl RecordView {
     }
 }
 
-/// A master-data resource as the pages see it.
-pub trait MasterUi: Send + Sync + 'static {
-    type Agg: Aggregate<Command: Send + Sync> + Send + Sync;
-    type Record: Send + 'static;
-    /// Lower-case singular, for sentences: "site".
-    const WHAT: &'static str;
+/// A master-data resource as the pages see it: the shared [`Master`] shape plus what
+/// the pages need to draw it.
+pub trait MasterUi: Master {
     /// Capitalised singular, for headings: "Site".
     const ONE: &'static str;
     /// Capitalised plural, the list title: "Sites".
@@ -81,20 +75,11 @@ pub trait MasterUi: Send + Sync + 'static {
     /// The register form, in display order; `name` matches the domain's field names.
     const NEW_FIELDS: &'static [FieldSpec];
 
-    fn list(
-        store: &Store,
-        include_inactive: bool,
-    ) -> impl Future<Output = Result<Vec<Self::Record>, StoreError>> + Send;
-    fn get(
-        store: &Store,
-        code: &str,
-    ) -> impl Future<Output = Result<Option<Self::Record>, StoreError>> + Send;
     fn view(record: Self::Record) -> RecordView;
     /// Parses the register form into the record's code and the command.
     fn register(
         values: &Values,
     ) -> Result<(String, <Self::Agg as Aggregate>::Command), DomainError>;
-    fn change(change: Change) -> <Self::Agg as Aggregate>::Command;
 }
 
 pub fn routes<R: MasterUi>() -> Router<AppState> {
