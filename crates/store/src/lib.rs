@@ -142,6 +142,7 @@ impl Store {
             let (tx, rx) = mpsc::channel();
             let worker = writer::Writer {
                 conn,
+                pool: pool.clone(),
                 clock: config.clock.clone(),
                 key: config.signing_key.clone(),
                 witness: config.witness.clone(),

@@ -54,6 +54,10 @@ pub struct Job {
 
 pub struct Writer {
     pub conn: Box<dyn Conn>,
+    /// Where a new connection comes from when the database dropped this one (a
+    /// PostgreSQL restart or failover): the writer reconnects instead of failing every
+    /// later commit.
+    pub pool: crate::pool::Pool,
     pub clock: Clock,
     pub key: Option<Arc<SigningKey>>,
     pub witness: Option<PathBuf>,
@@ -94,7 +98,7 @@ impl Writer {
     /// unsealed events remain.
     fn commit_batch(&mut self, jobs: &[Job]) -> (Vec<Result<CommitOutcome, StoreError>>, bool) {
         let fail_all = |e: StoreError| (jobs.iter().map(|_| Err(e.clone())).collect(), true);
-        if let Err(e) = self.conn.begin_write() {
+        if let Err(e) = self.begin() {
             return fail_all(e);
         }
         let now = (self.clock)();
@@ -115,6 +119,18 @@ impl Writer {
             self.append_witness(&checkpoint);
         }
         (results, unsealed)
+    }
+
+    /// Starts the write transaction, reconnecting once when the connection is gone.
+    fn begin(&mut self) -> Result<(), StoreError> {
+        match self.conn.begin_write() {
+            Err(StoreError::Unavailable(first)) => {
+                tracing::warn!(error = %first, "the writer's database connection is gone; reconnecting");
+                self.conn = self.pool.connect()?;
+                self.conn.begin_write()
+            }
+            other => other,
+        }
     }
 
     fn append_all(

@@ -1,7 +1,7 @@
 //! Browser test: headless Chromium (Debian's `chromium` and `chromium-driver`) opens
 //! the master-data pages, registers a site through the form, and sees it listed.
 //!
-//! Without Chromium the test skips and says so, unless `VPLANT_REQUIRE_BROWSER=1`
+//! Without Chromium the test skips and says so, unless `VPLANT_CI=1`
 //! (set by CI), where a missing browser is a failure.
 
 use std::net::TcpListener;
@@ -39,8 +39,8 @@ fn free_port() -> u16 {
 async fn register_a_site_in_the_browser_and_see_it_listed() {
     let (Some(chromium), Some(chromedriver)) = (tool("chromium"), tool("chromedriver")) else {
         assert!(
-            std::env::var("VPLANT_REQUIRE_BROWSER").is_err(),
-            "VPLANT_REQUIRE_BROWSER is set but chromium/chromedriver are not installed \
+            std::env::var("VPLANT_CI").is_err(),
+            "VPLANT_CI is set but chromium/chromedriver are not installed \
              (apt-get install -y chromium chromium-driver)"
         );
         eprintln!("browser test skipped: install chromium and chromium-driver to run it");

@@ -7,4 +7,5 @@
 mod browser;
 mod cli;
 mod crash;
+mod full_disk;
 mod support;

@@ -134,6 +134,29 @@ pub fn post(url: &str, body: &serde_json::Value) -> u16 {
     }
 }
 
+/// POSTs JSON; returns the status and the JSON body (Null when there is none).
+pub fn post_json(url: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent
+        .post(url)
+        .header("content-type", "application/json")
+        .send(body.to_string());
+    match response {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            let text = r.body_mut().read_to_string().unwrap_or_default();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            )
+        }
+        Err(_) => (0, serde_json::Value::Null),
+    }
+}
+
 pub fn get_status(url: &str) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
