@@ -303,3 +303,108 @@ pub fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> BenchResult<T> {
 pub fn new_signing_key() -> BenchResult<SigningKey> {
     Ok(SigningKey::generate(&ring::rand::SystemRandom::new())?)
 }
+
+/// Time a thread spent running and waiting for a core, from the kernel's
+/// `/proc/…/schedstat`: tells CPU cost from waiting on the disk or on other processes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sched {
+    pub on_cpu: Duration,
+    pub runqueue: Duration,
+}
+
+impl Sched {
+    pub fn since(self, earlier: Sched) -> Sched {
+        Sched {
+            on_cpu: self.on_cpu.saturating_sub(earlier.on_cpu),
+            runqueue: self.runqueue.saturating_sub(earlier.runqueue),
+        }
+    }
+}
+
+fn read_schedstat(path: &std::path::Path) -> Option<Sched> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    Some(Sched {
+        on_cpu: Duration::from_nanos(fields.next()??),
+        runqueue: Duration::from_nanos(fields.next()??),
+    })
+}
+
+/// Summed over this process's threads named `comm` (e.g. the store's `vplant-writer`).
+pub fn sched_of_threads(comm: &str) -> Sched {
+    let mut total = Sched::default();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return total;
+    };
+    for task in tasks.filter_map(Result::ok) {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if name.trim() == comm
+            && let Some(s) = read_schedstat(&task.path().join("schedstat"))
+        {
+            total.on_cpu += s.on_cpu;
+            total.runqueue += s.runqueue;
+        }
+    }
+    total
+}
+
+/// The calling thread's own figures.
+pub fn sched_of_this_thread() -> Sched {
+    read_schedstat(std::path::Path::new("/proc/thread-self/schedstat")).unwrap_or_default()
+}
+
+/// A reading of the machine's and this process's CPU time, to tell afterwards how
+/// much of the two cores other processes took while the bench ran.
+#[derive(Clone, Copy, Debug)]
+pub struct Load {
+    at: std::time::Instant,
+    /// All cores, all processes, busy and idle, in clock ticks (USER_HZ, 100 per s).
+    busy: u64,
+    idle: u64,
+    /// This process, in clock ticks.
+    ours: u64,
+}
+
+impl Load {
+    pub fn now() -> Load {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let values: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal: idle and iowait are idle.
+        let idle = values.get(3).copied().unwrap_or(0) + values.get(4).copied().unwrap_or(0);
+        let busy = values.iter().take(8).sum::<u64>() - idle;
+        let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the parenthesised command name; utime and stime are 14 and 15.
+        let after = own.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<u64> = after
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        Load {
+            at: std::time::Instant::now(),
+            busy,
+            idle,
+            ours: fields.iter().sum(),
+        }
+    }
+
+    /// "this bench 1.71 cores, other processes 0.12 cores, idle 0.17 cores".
+    pub fn describe_since(&self, earlier: &Load) -> String {
+        let seconds = self.at.duration_since(earlier.at).as_secs_f64() * 100.0;
+        let busy = self.busy.saturating_sub(earlier.busy) as f64 / seconds;
+        let idle = self.idle.saturating_sub(earlier.idle) as f64 / seconds;
+        let ours = self.ours.saturating_sub(earlier.ours) as f64 / seconds;
+        format!(
+            "CPU while measuring: this bench {ours:.2} cores, other processes {:.2} cores, idle {idle:.2} cores",
+            (busy - ours).max(0.0)
+        )
+    }
+}

@@ -175,3 +175,60 @@ pub fn insert_plain_sqlite(conn: &rusqlite::Connection, row: &PlainRow) -> rusql
     ])?;
     Ok(())
 }
+
+/// The rows the store would write for `request` (its ledger row and the `sites` insert
+/// or update of the projection), written directly: what the schema costs without the
+/// store's code.
+pub fn insert_into_store_tables(
+    conn: &rusqlite::Connection,
+    request: &CommitRequest,
+    row: &PlainRow,
+    seq: u64,
+) -> super::BenchResult {
+    conn.prepare_cached(
+        "INSERT INTO ledger (seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(rusqlite::params![
+        i64::try_from(seq)?,
+        row.stream_id,
+        row.stream_version,
+        row.event_type,
+        row.payload,
+        row.actor,
+        row.reason,
+        row.recorded_at,
+        &row.prev_hash[..],
+        &row.hash[..],
+    ])?;
+    let code = request.stream_id.trim_start_matches("site/");
+    match request.events.first() {
+        Some(vplant_domain::Event::SiteRegistered(e)) => {
+            conn.prepare_cached(
+                "INSERT INTO sites (code, name, kind, country, active, version, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?6)",
+            )?
+            .execute(rusqlite::params![
+                code,
+                e.name,
+                e.kind.as_str(),
+                e.country,
+                row.stream_version,
+                row.recorded_at
+            ])?;
+        }
+        Some(vplant_domain::Event::SiteRenamed(r)) => {
+            conn.prepare_cached(
+                "UPDATE sites SET name = ?1, version = ?2, updated_at = ?3 WHERE code = ?4",
+            )?
+            .execute(rusqlite::params![
+                r.to,
+                row.stream_version,
+                row.recorded_at,
+                code
+            ])?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
