@@ -1,6 +1,8 @@
 //! What one command appends: the request, its outcome, and the work done for it inside
 //! the writer's transaction (idempotency, version check, sealing, projecting).
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use vplant_domain::Event;
 use vplant_domain::Timestamp;
@@ -86,22 +88,53 @@ fn replay(conn: &mut dyn Conn, idem: &Idempotency) -> Result<Option<CommitOutcom
     }))
 }
 
-/// Appends one command's events after `last_seq`, inside the caller's transaction and
-/// savepoint. On error the caller rolls the savepoint back; `last_seq` is only
-/// advanced by the caller on success.
-pub fn apply(
+/// The head (version, hash) of every stream the writer has touched since the ledger
+/// last changed behind its back. The writer drops it whenever another connection may
+/// have appended (see `writer.rs`), so a cached head is always the stream's real head.
+#[derive(Default)]
+pub struct Heads(HashMap<String, (u64, Hash)>);
+
+impl Heads {
+    fn get(&mut self, conn: &mut dyn Conn, stream_id: &str) -> Result<(u64, Hash), StoreError> {
+        if let Some(head) = self.0.get(stream_id) {
+            return Ok(*head);
+        }
+        let head = stream_head(conn, stream_id)?;
+        self.0.insert(stream_id.to_owned(), head);
+        Ok(head)
+    }
+
+    pub fn set(&mut self, stream_id: &str, head: (u64, Hash)) {
+        match self.0.get_mut(stream_id) {
+            Some(slot) => *slot = head,
+            None => {
+                self.0.insert(stream_id.to_owned(), head);
+            }
+        }
+    }
+}
+
+/// What the checks before writing found.
+pub enum Checked {
+    /// An earlier command with the same idempotency key: answer with its outcome.
+    Replay(CommitOutcome),
+    /// The stream is at the expected version; append after this head.
+    Fresh { version: u64, prev: Hash },
+}
+
+/// The checks that decide whether a command may append: its idempotency key and its
+/// expected version. Writes nothing, so a refusal here needs no rollback.
+pub fn precheck(
     conn: &mut dyn Conn,
     request: &CommitRequest,
-    last_seq: u64,
-    now: Timestamp,
-    buf: &mut Vec<u8>,
-) -> Result<CommitOutcome, StoreError> {
+    heads: &mut Heads,
+) -> Result<Checked, StoreError> {
     if let Some(idem) = &request.idempotency
         && let Some(first) = replay(conn, idem)?
     {
-        return Ok(first);
+        return Ok(Checked::Replay(first));
     }
-    let (mut version, mut prev) = stream_head(conn, &request.stream_id)?;
+    let (version, prev) = heads.get(conn, &request.stream_id)?;
     if version != request.expected_version {
         return Err(StoreError::Conflict {
             stream_id: request.stream_id.clone(),
@@ -109,6 +142,20 @@ pub fn apply(
             actual: version,
         });
     }
+    Ok(Checked::Fresh { version, prev })
+}
+
+/// Appends one command's events after `last_seq` and the stream head found by
+/// [`precheck`], updating the read tables. On error something may have been written:
+/// the caller rolls back (the savepoint, or the whole batch).
+pub fn write(
+    conn: &mut dyn Conn,
+    request: &CommitRequest,
+    (mut version, mut prev): (u64, Hash),
+    last_seq: u64,
+    now: Timestamp,
+    buf: &mut Vec<u8>,
+) -> Result<(CommitOutcome, Hash), StoreError> {
     let mut seq = last_seq;
     for event in &request.events {
         seq += 1;
@@ -161,7 +208,7 @@ pub fn apply(
             ],
         )?;
     }
-    Ok(outcome)
+    Ok((outcome, prev))
 }
 
 /// Executes one projection row operation. An update that matches no row means the

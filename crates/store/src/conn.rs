@@ -91,6 +91,9 @@ pub trait Conn: Send {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
     /// Runs statements without parameters (DDL, transaction control).
     fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// Runs a transaction-control statement (`SAVEPOINT x`, `RELEASE x`, `COMMIT` …)
+    /// the cheapest way the driver allows; these run several times per batch.
+    fn control(&mut self, sql: &'static str) -> Result<(), StoreError>;
     /// Starts the transaction that appends to the ledger, holding the lock that
     /// serialises all appenders (SQLite `BEGIN IMMEDIATE`; PostgreSQL an advisory lock
     /// shared by every app server).

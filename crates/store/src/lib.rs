@@ -147,6 +147,7 @@ impl Store {
                 key: config.signing_key.clone(),
                 witness: config.witness.clone(),
                 policy: config.checkpoints,
+                state: None,
             };
             std::thread::Builder::new()
                 .name("vplant-writer".into())

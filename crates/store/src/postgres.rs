@@ -177,6 +177,11 @@ impl Conn for PgConn {
         self.client.batch_execute(sql).map_err(map_err)
     }
 
+    fn control(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        // The simple-query protocol: one round trip, no prepare.
+        self.client.batch_execute(sql).map_err(map_err)
+    }
+
     fn begin_write(&mut self) -> Result<(), StoreError> {
         self.client
             .batch_execute(&format!(

@@ -42,6 +42,15 @@ pub fn open(path: &Path) -> Result<SqliteConn, StoreError> {
          PRAGMA cache_size = -16000;",
     )
     .map_err(map_err)?;
+    // Without the query planner stability guarantee, SQLite re-plans a cached statement
+    // whose plan may depend on its bound values each time rusqlite clears its bindings
+    // (the stream-head lookup was re-prepared on every command). One plan per
+    // statement is also what a validated system wants: no plan changes with the data.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map_err(map_err)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(SqliteConn { conn })
 }
@@ -126,8 +135,15 @@ impl Conn for SqliteConn {
         self.conn.execute_batch(sql).map_err(map_err)
     }
 
+    fn control(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        // Prepared once and cached: `execute_batch` would parse the text every time.
+        let mut stmt = self.conn.prepare_cached(sql).map_err(map_err)?;
+        stmt.execute([]).map_err(map_err)?;
+        Ok(())
+    }
+
     fn begin_write(&mut self) -> Result<(), StoreError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)
+        self.control("BEGIN IMMEDIATE")
     }
 
     fn insert_event(&mut self, e: &LedgerEvent) -> Result<(), StoreError> {

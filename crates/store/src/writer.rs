@@ -21,7 +21,7 @@ use vplant_domain::Timestamp;
 use vplant_domain::projection::Value;
 use vplant_ledger::{Checkpoint, Hash, SigningKey, UnsignedCheckpoint, merkle_root};
 
-use crate::commit::{CommitOutcome, CommitRequest, apply};
+use crate::commit::{Checked, CommitOutcome, CommitRequest, Heads, precheck, write};
 use crate::conn::Conn;
 use crate::error::StoreError;
 use crate::{Clock, checkpoints};
@@ -62,6 +62,8 @@ pub struct Writer {
     pub key: Option<Arc<SigningKey>>,
     pub witness: Option<PathBuf>,
     pub policy: CheckpointPolicy,
+    /// What the writer knows between batches; `None` means "read it again".
+    pub state: Option<BatchState>,
 }
 
 impl Writer {
@@ -96,29 +98,55 @@ impl Writer {
 
     /// Commits `jobs` in one transaction. Returns one result per job and whether
     /// unsealed events remain.
+    ///
+    /// The fast path runs every command without a savepoint: a command refused by
+    /// its checks (conflict, reused idempotency key) has written nothing, so it needs
+    /// none. Only when a write itself fails (a projection that finds the read tables
+    /// inconsistent, a full disk …) is the batch rolled back and run again with a
+    /// savepoint around each command, so that the failure stays with its command.
     fn commit_batch(&mut self, jobs: &[Job]) -> (Vec<Result<CommitOutcome, StoreError>>, bool) {
         let fail_all = |e: StoreError| (jobs.iter().map(|_| Err(e.clone())).collect(), true);
-        if let Err(e) = self.begin() {
-            return fail_all(e);
-        }
-        let now = (self.clock)();
-        let mut results = Vec::with_capacity(jobs.len());
-        let outcome = self.append_all(jobs, now, &mut results);
-        let (checkpoint, unsealed) = match outcome {
-            Ok(state) => state,
-            Err(e) => {
-                let _ = self.conn.batch("ROLLBACK");
+        let mut safe = false;
+        loop {
+            if let Err(e) = self.begin() {
+                self.state = None;
                 return fail_all(e);
             }
-        };
-        if let Err(e) = self.conn.batch("COMMIT") {
-            let _ = self.conn.batch("ROLLBACK");
-            return fail_all(e);
+            let now = (self.clock)();
+            let mut results = Vec::with_capacity(jobs.len());
+            let checkpoint = match self.append_all(jobs, now, safe, &mut results) {
+                Ok(Some(())) => self.seal(now),
+                Ok(None) => {
+                    // A write failed on the fast path: start over, carefully.
+                    let _ = self.conn.control("ROLLBACK");
+                    self.state = None;
+                    safe = true;
+                    continue;
+                }
+                Err(e) => Err(e),
+            };
+            let checkpoint = match checkpoint {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = self.conn.control("ROLLBACK");
+                    self.state = None;
+                    return fail_all(e);
+                }
+            };
+            if let Err(e) = self.conn.control("COMMIT") {
+                let _ = self.conn.control("ROLLBACK");
+                self.state = None;
+                return fail_all(e);
+            }
+            if let Some(checkpoint) = &checkpoint {
+                self.append_witness(checkpoint);
+            }
+            let unsealed = self
+                .state
+                .as_ref()
+                .is_none_or(|s| s.last_seq > s.sealed_to.unwrap_or(0));
+            return (results, unsealed);
         }
-        if let Some(checkpoint) = checkpoint {
-            self.append_witness(&checkpoint);
-        }
-        (results, unsealed)
     }
 
     /// Starts the write transaction, reconnecting once when the connection is gone.
@@ -127,74 +155,150 @@ impl Writer {
             Err(StoreError::Unavailable(first)) => {
                 tracing::warn!(error = %first, "the writer's database connection is gone; reconnecting");
                 self.conn = self.pool.connect()?;
+                self.state = None;
                 self.conn.begin_write()
             }
             other => other,
         }
     }
 
+    /// The batch state, re-read from the database when the ledger changed behind the
+    /// writer's back (another app server on PostgreSQL, `vplant import`, a rolled-back
+    /// batch). `MAX(seq)` under the append lock is the test: if it is what this
+    /// writer last committed, nobody else appended and the cached heads are true.
+    fn state(&mut self) -> Result<&mut BatchState, StoreError> {
+        let last = last_seq(self.conn.as_mut())?;
+        if self.state.as_ref().is_none_or(|s| s.last_seq != last) {
+            self.state = Some(BatchState {
+                last_seq: last,
+                heads: Heads::default(),
+                sealed_to: None,
+                oldest_unsealed_at: None,
+            });
+        }
+        self.state
+            .as_mut()
+            .ok_or_else(|| StoreError::Corrupt("writer state vanished".into()))
+    }
+
+    /// Runs every command. `Ok(None)` means a write failed on the fast path and the
+    /// batch must be rolled back and run again with `safe` set.
     fn append_all(
         &mut self,
         jobs: &[Job],
         now: Timestamp,
+        safe: bool,
         results: &mut Vec<Result<CommitOutcome, StoreError>>,
-    ) -> Result<(Option<Checkpoint>, bool), StoreError> {
-        let mut last_seq = last_seq(self.conn.as_mut())?;
+    ) -> Result<Option<()>, StoreError> {
+        self.state()?;
         let mut buf = Vec::with_capacity(512);
         for job in jobs {
-            self.conn.batch("SAVEPOINT command")?;
-            match apply(self.conn.as_mut(), &job.request, last_seq, now, &mut buf) {
-                Ok(outcome) => {
-                    self.conn.batch("RELEASE SAVEPOINT command")?;
-                    if !outcome.replayed {
-                        last_seq = outcome.last_seq;
+            let Some(state) = self.state.as_mut() else {
+                return Err(StoreError::Corrupt("writer state vanished".into()));
+            };
+            let head = match precheck(self.conn.as_mut(), &job.request, &mut state.heads) {
+                Ok(Checked::Replay(first)) => {
+                    results.push(Ok(first));
+                    continue;
+                }
+                Ok(Checked::Fresh { version, prev }) => (version, prev),
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
+                }
+            };
+            if safe {
+                self.conn.control("SAVEPOINT command")?;
+            }
+            match write(
+                self.conn.as_mut(),
+                &job.request,
+                head,
+                state.last_seq,
+                now,
+                &mut buf,
+            ) {
+                Ok((outcome, hash)) => {
+                    if safe {
+                        self.conn.control("RELEASE SAVEPOINT command")?;
                     }
+                    state
+                        .heads
+                        .set(&job.request.stream_id, (outcome.version, hash));
+                    if state.oldest_unsealed_at.is_none() {
+                        state.oldest_unsealed_at = Some(now.as_micros());
+                    }
+                    state.last_seq = outcome.last_seq;
                     results.push(Ok(outcome));
                 }
+                Err(_) if !safe => return Ok(None),
                 Err(e) => {
                     // If even the rollback fails the transaction is unusable: the
                     // caller rolls everything back and fails the whole batch.
-                    self.conn
-                        .batch("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command")?;
+                    self.conn.control("ROLLBACK TO SAVEPOINT command")?;
+                    self.conn.control("RELEASE SAVEPOINT command")?;
                     results.push(Err(e));
                 }
             }
         }
-        self.seal(last_seq, now)
+        Ok(Some(()))
     }
 
     /// Signs a checkpoint over the unsealed events when one is due. A failure here
     /// must not lose the batch's events: the checkpoint is retried with the next batch.
-    fn seal(
-        &mut self,
-        last_seq: u64,
-        now: Timestamp,
-    ) -> Result<(Option<Checkpoint>, bool), StoreError> {
+    ///
+    /// Whether one is due is first judged from the writer's cached view; only when it
+    /// says "due" (or knows nothing yet) is the truth read from the database, so a
+    /// busy ledger does not pay two queries per batch.
+    fn seal(&mut self, now: Timestamp) -> Result<Option<Checkpoint>, StoreError> {
         let Some(key) = self.key.clone() else {
-            return Ok((None, false));
+            return Ok(None);
         };
+        let policy = self.policy;
+        let Some(state) = self.state.as_mut() else {
+            return Ok(None);
+        };
+        let last_seq = state.last_seq;
+        if let (Some(sealed_to), Some(oldest)) = (state.sealed_to, state.oldest_unsealed_at)
+            && !due(policy, last_seq, sealed_to, oldest, now)
+        {
+            return Ok(None);
+        }
+        if state.sealed_to.is_some_and(|s| s >= last_seq) {
+            return Ok(None);
+        }
         let previous = checkpoints::latest(self.conn.as_mut())?;
         let sealed_to = previous.as_ref().map_or(0, Checkpoint::seq);
-        if last_seq <= sealed_to {
-            return Ok((None, false));
+        let oldest = if last_seq > sealed_to {
+            Some(oldest_unsealed_at(self.conn.as_mut(), sealed_to + 1)?)
+        } else {
+            None
+        };
+        if let Some(state) = self.state.as_mut() {
+            state.sealed_to = Some(sealed_to);
+            state.oldest_unsealed_at = oldest;
         }
-        let oldest = oldest_unsealed_at(self.conn.as_mut(), sealed_to + 1)?;
-        let by_count = last_seq - sealed_to >= self.policy.every_events;
-        let age = Duration::from_micros(u64::try_from(now.as_micros() - oldest).unwrap_or(0));
-        if !by_count && age < self.policy.every {
-            return Ok((None, true));
+        let Some(oldest) = oldest else {
+            return Ok(None);
+        };
+        if !due(policy, last_seq, sealed_to, oldest, now) {
+            return Ok(None);
         }
-        self.conn.batch("SAVEPOINT checkpoint")?;
+        self.conn.control("SAVEPOINT checkpoint")?;
         match self.sign_checkpoint(&key, previous.as_ref(), sealed_to, last_seq, now) {
             Ok(checkpoint) => {
-                self.conn.batch("RELEASE SAVEPOINT checkpoint")?;
-                Ok((Some(checkpoint), false))
+                self.conn.control("RELEASE SAVEPOINT checkpoint")?;
+                if let Some(state) = self.state.as_mut() {
+                    state.sealed_to = Some(last_seq);
+                    state.oldest_unsealed_at = None;
+                }
+                Ok(Some(checkpoint))
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not seal a checkpoint; will retry");
-                self.conn
-                    .batch("ROLLBACK TO SAVEPOINT checkpoint; RELEASE SAVEPOINT checkpoint")?;
-                Ok((None, true))
+                self.conn.control("ROLLBACK TO SAVEPOINT checkpoint")?;
+                self.conn.control("RELEASE SAVEPOINT checkpoint")?;
+                Ok(None)
             }
         }
     }
@@ -240,6 +344,31 @@ impl Writer {
             tracing::error!(path = %path.display(), error = %e, "could not append to the witness file");
         }
     }
+}
+
+/// A checkpoint is due once enough events, or old enough events, are unsealed.
+fn due(
+    policy: CheckpointPolicy,
+    last_seq: u64,
+    sealed_to: u64,
+    oldest_us: i64,
+    now: Timestamp,
+) -> bool {
+    if last_seq <= sealed_to {
+        return false;
+    }
+    let age = Duration::from_micros(u64::try_from(now.as_micros() - oldest_us).unwrap_or(0));
+    last_seq - sealed_to >= policy.every_events || age >= policy.every
+}
+
+/// What the writer knows about the ledger between batches (see `Writer::state`).
+pub struct BatchState {
+    last_seq: u64,
+    heads: Heads,
+    /// Sequence the newest checkpoint seals to, when known.
+    sealed_to: Option<u64>,
+    /// Server time of the oldest unsealed event, when known (and there is one).
+    oldest_unsealed_at: Option<i64>,
 }
 
 pub fn last_seq(conn: &mut dyn Conn) -> Result<u64, StoreError> {

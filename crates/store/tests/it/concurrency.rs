@@ -14,7 +14,29 @@ vplant_testkit::backend_tests!(
     concurrent_writers_all_commit_with_a_gap_free_sequence,
     a_stale_command_in_a_batch_fails_alone_while_its_neighbours_commit,
     a_retry_in_the_same_batch_as_its_original_is_replayed,
+    two_writers_on_one_database_see_each_others_appends,
 );
+
+/// Two app servers (two stores) on one database: each writer caches stream heads
+/// between batches, and must notice when the other one appended.
+fn two_writers_on_one_database_see_each_others_appends(db: TestDb) {
+    let a = db.store();
+    let b = db.store();
+    a.commit_blocking(register_site("BSL", "Basel")).unwrap();
+    let renamed = request("site/BSL", 1, vec![site_renamed("Basel", "Basel Solids")]);
+    b.commit_blocking(renamed).unwrap();
+    // A last saw version 1; its cached head must not let a stale command through.
+    let stale = request("site/BSL", 1, vec![site_renamed("Basel", "Basel Oral")]);
+    match a.commit_blocking(stale) {
+        Err(StoreError::Conflict { expected: 1, actual: 2, .. }) => {}
+        other => panic!("expected a conflict at version 2, got {other:?}"),
+    }
+    let current = request("site/BSL", 2, vec![site_renamed("Basel Solids", "Basel Oral")]);
+    let outcome = a.commit_blocking(current).unwrap();
+    assert_eq!((outcome.first_seq, outcome.version), (3, 3));
+    let report = a.verify(&db.public_key(), Vec::new()).unwrap();
+    assert!(report.intact(), "{report:?}");
+}
 
 const THREADS: u64 = 16;
 const COMMITS_PER_THREAD: u64 = 50;
