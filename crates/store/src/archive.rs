@@ -325,7 +325,7 @@ fn import_in(
         },
         |events| {
             let mut c = conn.borrow_mut();
-            events.iter().try_for_each(|e| c.insert_event(e))
+            c.insert_events(events)
         },
     )?;
     if verdict.is_ok() {

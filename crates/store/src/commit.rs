@@ -145,17 +145,20 @@ pub fn precheck(
     Ok(Checked::Fresh { version, prev })
 }
 
-/// Appends one command's events after `last_seq` and the stream head found by
-/// [`precheck`], updating the read tables. On error something may have been written:
-/// the caller rolls back (the savepoint, or the whole batch).
+/// Seals one command's events after `last_seq` and the stream head found by
+/// [`precheck`] and updates the read tables. The sealed ledger rows are pushed to
+/// `sealed`; the caller inserts them (a whole batch at once on the fast path). On
+/// error something may have been written: the caller rolls back (the savepoint, or
+/// the whole batch).
 pub fn write(
     conn: &mut dyn Conn,
     request: &CommitRequest,
     (mut version, mut prev): (u64, Hash),
     last_seq: u64,
     now: Timestamp,
-    buf: &mut Vec<u8>,
+    sealed_rows: &mut Vec<LedgerEvent>,
 ) -> Result<(CommitOutcome, Hash), StoreError> {
+    let mut buf = Vec::with_capacity(512);
     let mut seq = last_seq;
     for event in &request.events {
         seq += 1;
@@ -173,9 +176,8 @@ pub fn write(
                 recorded_at_us: now.as_micros(),
                 prev_hash: prev,
             },
-            buf,
+            &mut buf,
         );
-        conn.insert_event(&sealed)?;
         let recorded = Recorded {
             stream_id: &request.stream_id,
             stream_version: version,
@@ -185,6 +187,7 @@ pub fn write(
             apply_row_op(conn, &op)?;
         }
         prev = sealed.hash;
+        sealed_rows.push(sealed);
     }
     let outcome = CommitOutcome {
         stream_id: request.stream_id.clone(),

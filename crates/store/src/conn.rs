@@ -94,12 +94,19 @@ pub trait Conn: Send {
     /// Runs a transaction-control statement (`SAVEPOINT x`, `RELEASE x`, `COMMIT` …)
     /// the cheapest way the driver allows; these run several times per batch.
     fn control(&mut self, sql: &'static str) -> Result<(), StoreError>;
+    /// Prepares this connection to be the store's writer (SQLite: no automatic WAL
+    /// checkpoints on the commit path; `wal.rs` runs them).
+    fn become_writer(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Starts the transaction that appends to the ledger, holding the lock that
     /// serialises all appenders (SQLite `BEGIN IMMEDIATE`; PostgreSQL an advisory lock
     /// shared by every app server).
     fn begin_write(&mut self) -> Result<(), StoreError>;
-    /// Appends one ledger row. Separate from `execute` because it is the hot path.
-    fn insert_event(&mut self, event: &LedgerEvent) -> Result<(), StoreError>;
+    /// Appends ledger rows, in order. Separate from `execute` because it is the hot
+    /// path: SQLite runs one cached statement per row (cheap, in process); PostgreSQL
+    /// sends the whole slice in one statement (one round trip).
+    fn insert_events(&mut self, events: &[LedgerEvent]) -> Result<(), StoreError>;
     /// Names of the append-only triggers currently installed and enabled.
     fn append_only_triggers(&mut self) -> Result<Vec<String>, StoreError>;
 }

@@ -13,6 +13,7 @@ mod pool;
 mod postgres;
 pub mod queries;
 mod sqlite;
+mod wal;
 mod writer;
 
 use std::path::PathBuf;
@@ -106,6 +107,8 @@ struct Inner {
     dialect: Dialect,
     pool: pool::Pool,
     writer: Option<std::sync::Mutex<mpsc::Sender<writer::Job>>>,
+    /// Dropping it stops the SQLite WAL checkpoint thread.
+    _wal_stop: Option<mpsc::Sender<()>>,
     clock: Clock,
 }
 
@@ -136,9 +139,14 @@ impl Store {
         };
         let pool = pool::Pool::new(factory);
         let mut writer = None;
+        let mut wal_stop = None;
         if !config.read_only {
             let mut conn = pool.connect()?;
             migrations::migrate(conn.as_mut(), (config.clock)().as_micros())?;
+            conn.become_writer()?;
+            if let Location::Sqlite(path) = &config.location {
+                wal_stop = Some(wal::start(path)?);
+            }
             let (tx, rx) = mpsc::channel();
             let worker = writer::Writer {
                 conn,
@@ -161,6 +169,7 @@ impl Store {
                 dialect,
                 pool,
                 writer,
+                _wal_stop: wal_stop,
                 clock: config.clock,
             }),
         })

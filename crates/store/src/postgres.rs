@@ -190,29 +190,34 @@ impl Conn for PgConn {
             .map_err(map_err)
     }
 
-    fn insert_event(&mut self, e: &LedgerEvent) -> Result<(), StoreError> {
+    fn insert_events(&mut self, events: &[LedgerEvent]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        // One statement for the whole slice: columns travel as arrays and `unnest`
+        // turns them back into rows, in order.
         let stmt = self.statement(
             "INSERT INTO ledger (seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::bigint[], $9::bytea[], $10::bytea[])",
         )?;
-        let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
-        let version = i64::try_from(e.stream_version).unwrap_or(i64::MAX);
-        let prev = &e.prev_hash.0[..];
-        let hash = &e.hash.0[..];
+        let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let seqs: Vec<i64> = events.iter().map(|e| int(e.seq)).collect();
+        let streams: Vec<&str> = events.iter().map(|e| e.stream_id.as_str()).collect();
+        let versions: Vec<i64> = events.iter().map(|e| int(e.stream_version)).collect();
+        let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+        let payloads: Vec<&str> = events.iter().map(|e| e.payload.as_str()).collect();
+        let actors: Vec<&str> = events.iter().map(|e| e.actor.as_str()).collect();
+        let reasons: Vec<Option<&str>> = events.iter().map(|e| e.reason.as_deref()).collect();
+        let times: Vec<i64> = events.iter().map(|e| e.recorded_at_us).collect();
+        let prevs: Vec<&[u8]> = events.iter().map(|e| &e.prev_hash.0[..]).collect();
+        let hashes: Vec<&[u8]> = events.iter().map(|e| &e.hash.0[..]).collect();
         self.client
             .execute(
                 &stmt,
                 &[
-                    &seq,
-                    &e.stream_id,
-                    &version,
-                    &e.event_type,
-                    &e.payload,
-                    &e.actor,
-                    &e.reason,
-                    &e.recorded_at_us,
-                    &prev,
-                    &hash,
+                    &seqs, &streams, &versions, &types, &payloads, &actors, &reasons, &times,
+                    &prevs, &hashes,
                 ],
             )
             .map_err(map_err)?;

@@ -99,6 +99,39 @@ fn read_value(v: ValueRef<'_>) -> Value {
     }
 }
 
+impl SqliteConn {
+    /// Copies committed WAL frames into the database file without blocking anyone.
+    pub fn wal_checkpoint(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(map_err)
+    }
+
+    fn insert_event(&mut self, e: &LedgerEvent) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO ledger (seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .map_err(map_err)?;
+        stmt.execute(params![
+            i64::try_from(e.seq).unwrap_or(i64::MAX),
+            e.stream_id,
+            i64::try_from(e.stream_version).unwrap_or(i64::MAX),
+            e.event_type,
+            e.payload,
+            e.actor,
+            e.reason,
+            e.recorded_at_us,
+            &e.prev_hash.0[..],
+            &e.hash.0[..],
+        ])
+        .map_err(map_err)?;
+        Ok(())
+    }
+}
+
 impl Conn for SqliteConn {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
@@ -146,28 +179,12 @@ impl Conn for SqliteConn {
         self.control("BEGIN IMMEDIATE")
     }
 
-    fn insert_event(&mut self, e: &LedgerEvent) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO ledger (seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .map_err(map_err)?;
-        stmt.execute(params![
-            i64::try_from(e.seq).unwrap_or(i64::MAX),
-            e.stream_id,
-            i64::try_from(e.stream_version).unwrap_or(i64::MAX),
-            e.event_type,
-            e.payload,
-            e.actor,
-            e.reason,
-            e.recorded_at_us,
-            &e.prev_hash.0[..],
-            &e.hash.0[..],
-        ])
-        .map_err(map_err)?;
-        Ok(())
+    fn become_writer(&mut self) -> Result<(), StoreError> {
+        self.batch("PRAGMA wal_autocheckpoint = 0")
+    }
+
+    fn insert_events(&mut self, events: &[LedgerEvent]) -> Result<(), StoreError> {
+        events.iter().try_for_each(|e| self.insert_event(e))
     }
 
     fn append_only_triggers(&mut self) -> Result<Vec<String>, StoreError> {

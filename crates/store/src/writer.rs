@@ -155,6 +155,7 @@ impl Writer {
             Err(StoreError::Unavailable(first)) => {
                 tracing::warn!(error = %first, "the writer's database connection is gone; reconnecting");
                 self.conn = self.pool.connect()?;
+                self.conn.become_writer()?;
                 self.state = None;
                 self.conn.begin_write()
             }
@@ -191,7 +192,7 @@ impl Writer {
         results: &mut Vec<Result<CommitOutcome, StoreError>>,
     ) -> Result<Option<()>, StoreError> {
         self.state()?;
-        let mut buf = Vec::with_capacity(512);
+        let mut sealed = Vec::new();
         for job in jobs {
             let Some(state) = self.state.as_mut() else {
                 return Err(StoreError::Corrupt("writer state vanished".into()));
@@ -210,14 +211,23 @@ impl Writer {
             if safe {
                 self.conn.control("SAVEPOINT command")?;
             }
-            match write(
+            let written = write(
                 self.conn.as_mut(),
                 &job.request,
                 head,
                 state.last_seq,
                 now,
-                &mut buf,
-            ) {
+                &mut sealed,
+            )
+            .and_then(|done| {
+                // Careful mode inserts each command's rows inside its savepoint.
+                if safe {
+                    self.conn.insert_events(&sealed)?;
+                    sealed.clear();
+                }
+                Ok(done)
+            });
+            match written {
                 Ok((outcome, hash)) => {
                     if safe {
                         self.conn.control("RELEASE SAVEPOINT command")?;
@@ -233,6 +243,7 @@ impl Writer {
                 }
                 Err(_) if !safe => return Ok(None),
                 Err(e) => {
+                    sealed.clear();
                     // If even the rollback fails the transaction is unusable: the
                     // caller rolls everything back and fails the whole batch.
                     self.conn.control("ROLLBACK TO SAVEPOINT command")?;
@@ -240,6 +251,10 @@ impl Writer {
                     results.push(Err(e));
                 }
             }
+        }
+        // The fast path's ledger rows, all at once; a failure here is a write failure.
+        if !sealed.is_empty() && self.conn.insert_events(&sealed).is_err() {
+            return Ok(None);
         }
         Ok(Some(()))
     }

@@ -28,10 +28,18 @@ fn two_writers_on_one_database_see_each_others_appends(db: TestDb) {
     // A last saw version 1; its cached head must not let a stale command through.
     let stale = request("site/BSL", 1, vec![site_renamed("Basel", "Basel Oral")]);
     match a.commit_blocking(stale) {
-        Err(StoreError::Conflict { expected: 1, actual: 2, .. }) => {}
+        Err(StoreError::Conflict {
+            expected: 1,
+            actual: 2,
+            ..
+        }) => {}
         other => panic!("expected a conflict at version 2, got {other:?}"),
     }
-    let current = request("site/BSL", 2, vec![site_renamed("Basel Solids", "Basel Oral")]);
+    let current = request(
+        "site/BSL",
+        2,
+        vec![site_renamed("Basel Solids", "Basel Oral")],
+    );
     let outcome = a.commit_blocking(current).unwrap();
     assert_eq!((outcome.first_seq, outcome.version), (3, 3));
     let report = a.verify(&db.public_key(), Vec::new()).unwrap();
