@@ -6,16 +6,22 @@
 
 mod canonical;
 mod checkpoint;
+mod chunk;
 mod event;
+mod failure;
 mod hash;
 mod keys;
 mod merkle;
+mod plan;
 mod verify;
 
 pub use canonical::{EVENT_TAG, encode_event};
 pub use checkpoint::{CHECKPOINT_TAG, Checkpoint, UnsignedCheckpoint};
+pub use chunk::{ChunkResult, ChunkVerifier, Entry};
 pub use event::{EventFields, LedgerEvent};
+pub use failure::{CheckpointSource, Failure, FailureKind, Summary};
 pub use hash::{Hash, HashParseError, sha256};
 pub use keys::{KeyError, PublicKey, SigningKey};
 pub use merkle::merkle_root;
-pub use verify::{CheckpointSource, Failure, FailureKind, Summary, Verifier};
+pub use plan::{Expected, Plan};
+pub use verify::{Verifier, join};

@@ -3,7 +3,7 @@
 //! checkpoints, verify, rebuild, export, queries) is written once for both.
 
 use vplant_domain::projection::Value;
-use vplant_ledger::LedgerEvent;
+use vplant_ledger::{EventFields, Hash, LedgerEvent};
 
 use crate::error::StoreError;
 
@@ -107,6 +107,16 @@ pub trait Conn: Send {
     /// path: SQLite runs one cached statement per row (cheap, in process); PostgreSQL
     /// sends the whole slice in one statement (one round trip).
     fn insert_events(&mut self, events: &[LedgerEvent]) -> Result<(), StoreError>;
+    /// Calls `f` with every ledger row with `first <= seq` (and `seq <= last` when
+    /// given), in sequence order, borrowing the row's data instead of copying it (the
+    /// verifier reads every row of the ledger; copies were most of its cost). Stops
+    /// early when `f` returns false.
+    fn scan_ledger(
+        &mut self,
+        first: u64,
+        last: Option<u64>,
+        f: &mut dyn FnMut(&EventFields<'_>, Hash) -> bool,
+    ) -> Result<(), StoreError>;
     /// Names of the append-only triggers currently installed and enabled.
     fn append_only_triggers(&mut self) -> Result<Vec<String>, StoreError>;
 }
@@ -121,6 +131,21 @@ pub const APPEND_ONLY_TRIGGERS: &[&str] = &[
 
 /// The columns of a ledger row, in the order `event_from_row` reads them.
 pub const LEDGER_COLUMNS: &str = "seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash";
+
+/// The scan's query: rows in `[$1, $2]`, in order.
+pub const SCAN_SQL: &str = "SELECT seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash
+     FROM ledger WHERE seq >= $1 AND seq <= $2 ORDER BY seq";
+
+/// A stored hash column, or the reason it is not one.
+pub fn hash_column(bytes: &[u8], seq: i64, column: &str) -> Result<Hash, StoreError> {
+    Hash::from_slice(bytes)
+        .ok_or_else(|| StoreError::Corrupt(format!("event {seq}: {column} is not 32 bytes")))
+}
+
+/// A sequence bound as the database stores it.
+pub fn bound(seq: Option<u64>) -> i64 {
+    seq.map_or(i64::MAX, |s| i64::try_from(s).unwrap_or(i64::MAX))
+}
 
 pub fn event_from_row(row: &Row) -> Result<LedgerEvent, StoreError> {
     let hash = |i: usize| {

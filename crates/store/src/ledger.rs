@@ -1,12 +1,13 @@
 //! Whole-ledger jobs: reading a stream, verifying the database, rebuilding the read
 //! tables from the ledger.
 
-use std::sync::mpsc;
+use std::sync::Arc;
 
 use vplant_domain::projection::{READ_TABLES, Recorded, Value, project};
 use vplant_domain::{Event, Timestamp};
 use vplant_ledger::{
-    Checkpoint, CheckpointSource, Failure, FailureKind, LedgerEvent, PublicKey, Summary, Verifier,
+    Checkpoint, CheckpointSource, ChunkResult, ChunkVerifier, Failure, FailureKind, LedgerEvent,
+    Plan, PublicKey, Summary, join,
 };
 
 use crate::commit::apply_row_op;
@@ -30,38 +31,6 @@ pub fn scan(conn: &mut dyn Conn, after: u64, limit: u64) -> Result<Vec<LedgerEve
     .iter()
     .map(event_from_row)
     .collect()
-}
-
-/// Calls `f` with every batch of the ledger, in order. Reading runs on its own thread
-/// and connection so that the database read and `f` overlap.
-pub fn for_each_batch(
-    store: &Store,
-    mut f: impl FnMut(&[LedgerEvent]) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    let mut conn = store.connect()?;
-    let (tx, rx) = mpsc::sync_channel::<Result<Vec<LedgerEvent>, StoreError>>(2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut after = 0;
-            loop {
-                let batch = scan(conn.as_mut(), after, SCAN_BATCH);
-                let stop = match &batch {
-                    Ok(events) => {
-                        after = events.last().map_or(after, |e| e.seq);
-                        (events.len() as u64) < SCAN_BATCH
-                    }
-                    Err(_) => true,
-                };
-                if tx.send(batch).is_err() || stop {
-                    return;
-                }
-            }
-        });
-        for batch in rx {
-            f(&batch?)?;
-        }
-        Ok(())
-    })
 }
 
 /// The outcome of verifying a database.
@@ -114,8 +83,8 @@ impl Store {
             .map(|c| (c, CheckpointSource::Database))
             .collect();
         sources.extend(witness.into_iter().map(|c| (c, CheckpointSource::Witness)));
-        let mut verifier = match Verifier::new(key, sources) {
-            Ok(v) => v,
+        let plan = match Plan::new(key, sources) {
+            Ok(plan) => Arc::new(plan),
             Err(failure) => {
                 return Ok(VerifyReport {
                     result: Err(failure),
@@ -123,7 +92,7 @@ impl Store {
                 });
             }
         };
-        // The scan below starts after sequence 0, so a row numbered 0 or below would
+        // The chunks below start at sequence 1, so a row numbered 0 or below would
         // never reach the verifier, yet it would show in its stream's history.
         if let Some(failure) = self.read_blocking(numbered_before_first)? {
             return Ok(VerifyReport {
@@ -131,21 +100,38 @@ impl Store {
                 missing_triggers,
             });
         }
-        let mut failure = None;
-        for_each_batch(self, |events| {
-            if failure.is_none()
-                && let Err(f) = verifier.feed(events)
-            {
-                failure = Some(f);
-            }
-            Ok(())
-        })?;
-        let result = match failure {
-            Some(f) => Err(f),
-            None => verifier.finish(),
-        };
+        let last = self.read_blocking(crate::writer::last_seq)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let ranges = plan.chunks(last, threads);
+        // Each chunk on its own core and its own connection: read, hash, link and
+        // check Merkle roots together; `join` then stitches the chunks.
+        let results: Vec<Result<ChunkResult, StoreError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|&(first, last)| {
+                    let plan = plan.clone();
+                    scope.spawn(move || {
+                        let mut conn = self.connect()?;
+                        let mut chunk = ChunkVerifier::new(plan, first);
+                        conn.scan_ledger(first, last, &mut |fields, hash| {
+                            chunk.push(fields, hash, None)
+                        })?;
+                        Ok(chunk.finish())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(StoreError::Corrupt("a verify thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
         Ok(VerifyReport {
-            result,
+            result: join(&plan, results),
             missing_triggers,
         })
     }

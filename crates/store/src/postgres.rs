@@ -9,9 +9,9 @@ use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 use vplant_domain::projection::Value;
-use vplant_ledger::LedgerEvent;
+use vplant_ledger::{EventFields, Hash, LedgerEvent};
 
-use crate::conn::{Conn, Dialect, Row};
+use crate::conn::{Conn, Dialect, Row, SCAN_SQL, bound, hash_column};
 use crate::error::StoreError;
 
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
@@ -221,6 +221,44 @@ impl Conn for PgConn {
                 ],
             )
             .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn scan_ledger(
+        &mut self,
+        first: u64,
+        last: Option<u64>,
+        f: &mut dyn FnMut(&EventFields<'_>, Hash) -> bool,
+    ) -> Result<(), StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let stmt = self.statement(SCAN_SQL)?;
+        let (from, to) = (bound(Some(first)), bound(last));
+        let params: [&(dyn ToSql + Sync); 2] = [&from, &to];
+        // Rows stream from the server as they are read, not collected first.
+        let mut rows = self
+            .client
+            .query_raw(&stmt, params.iter().copied())
+            .map_err(map_err)?;
+        while let Some(row) = rows.next().map_err(map_err)? {
+            let seq: i64 = row.try_get(0).map_err(map_err)?;
+            let corrupt = |e: postgres::Error| StoreError::Corrupt(format!("event {seq}: {e}"));
+            let fields = EventFields {
+                seq: u64::try_from(seq).unwrap_or(0),
+                stream_id: row.try_get(1).map_err(corrupt)?,
+                stream_version: u64::try_from(row.try_get::<_, i64>(2).map_err(corrupt)?)
+                    .unwrap_or(0),
+                event_type: row.try_get(3).map_err(corrupt)?,
+                payload: row.try_get(4).map_err(corrupt)?,
+                actor: row.try_get(5).map_err(corrupt)?,
+                reason: row.try_get(6).map_err(corrupt)?,
+                recorded_at_us: row.try_get(7).map_err(corrupt)?,
+                prev_hash: hash_column(row.try_get(8).map_err(corrupt)?, seq, "prev_hash")?,
+            };
+            let hash = hash_column(row.try_get(9).map_err(corrupt)?, seq, "hash")?;
+            if !f(&fields, hash) {
+                break;
+            }
+        }
         Ok(())
     }
 

@@ -8,9 +8,9 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, params};
 use vplant_domain::projection::Value;
-use vplant_ledger::LedgerEvent;
+use vplant_ledger::{EventFields, Hash, LedgerEvent};
 
-use crate::conn::{Conn, Dialect, Row};
+use crate::conn::{Conn, Dialect, Row, SCAN_SQL, bound, hash_column};
 use crate::error::StoreError;
 
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
@@ -185,6 +185,53 @@ impl Conn for SqliteConn {
 
     fn insert_events(&mut self, events: &[LedgerEvent]) -> Result<(), StoreError> {
         events.iter().try_for_each(|e| self.insert_event(e))
+    }
+
+    fn scan_ledger(
+        &mut self,
+        first: u64,
+        last: Option<u64>,
+        f: &mut dyn FnMut(&EventFields<'_>, Hash) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&translate(SCAN_SQL))
+            .map_err(map_err)?;
+        let mut rows = stmt
+            .query(params![bound(Some(first)), bound(last)])
+            .map_err(map_err)?;
+        while let Some(row) = rows.next().map_err(map_err)? {
+            let seq: i64 = row.get(0).map_err(map_err)?;
+            let text = |i: usize| -> Result<&str, StoreError> {
+                row.get_ref(i)
+                    .and_then(|v| v.as_str().map_err(Into::into))
+                    .map_err(|e| StoreError::Corrupt(format!("event {seq}, column {i}: {e}")))
+            };
+            let blob = |i: usize| -> Result<&[u8], StoreError> {
+                row.get_ref(i)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(|e| StoreError::Corrupt(format!("event {seq}, column {i}: {e}")))
+            };
+            let reason = match row.get_ref(6).map_err(map_err)? {
+                ValueRef::Null => None,
+                _ => Some(text(6)?),
+            };
+            let fields = EventFields {
+                seq: u64::try_from(seq).unwrap_or(0),
+                stream_id: text(1)?,
+                stream_version: u64::try_from(row.get::<_, i64>(2).map_err(map_err)?).unwrap_or(0),
+                event_type: text(3)?,
+                payload: text(4)?,
+                actor: text(5)?,
+                reason,
+                recorded_at_us: row.get(7).map_err(map_err)?,
+                prev_hash: hash_column(blob(8)?, seq, "prev_hash")?,
+            };
+            if !f(&fields, hash_column(blob(9)?, seq, "hash")?) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn append_only_triggers(&mut self) -> Result<Vec<String>, StoreError> {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use vplant_ledger::{
-    Checkpoint, CheckpointSource, EventFields, Failure, Hash, LedgerEvent, PublicKey, SigningKey,
-    Summary, UnsignedCheckpoint, Verifier, merkle_root,
+    Checkpoint, CheckpointSource, ChunkVerifier, EventFields, Failure, Hash, LedgerEvent, Plan,
+    PublicKey, SigningKey, Summary, UnsignedCheckpoint, Verifier, join, merkle_root,
 };
 
 /// The ledger key of every test chain.
@@ -120,6 +120,38 @@ impl Chain {
             verifier.feed(events)?;
         }
         verifier.finish()
+    }
+
+    /// Verifies as the store does: events ordered by sequence number (as `ORDER BY
+    /// seq` reads them), split into up to `parts` chunks at checkpoints, each chunk
+    /// checked on its own and the results joined.
+    pub fn verify_in_chunks(&self, parts: usize) -> Result<Summary, Failure> {
+        let sources = self
+            .checkpoints
+            .iter()
+            .map(|c| (c.clone(), CheckpointSource::Database))
+            .collect();
+        let plan = std::sync::Arc::new(Plan::new(&public_key(), sources)?);
+        let mut rows = self.events.clone();
+        rows.sort_by_key(|e| e.seq);
+        let last = rows.last().map_or(0, |e| e.seq);
+        let results = plan
+            .chunks(last, parts)
+            .into_iter()
+            .map(|(first, end)| {
+                let mut chunk = ChunkVerifier::new(plan.clone(), first);
+                for e in rows
+                    .iter()
+                    .filter(|e| e.seq >= first && end.is_none_or(|end| e.seq <= end))
+                {
+                    if !chunk.push(&e.fields(), e.hash, None) {
+                        break;
+                    }
+                }
+                chunk.finish()
+            })
+            .collect();
+        join(&plan, results)
     }
 
     /// The event at `seq`, to change it.

@@ -179,3 +179,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The store verifies a ledger in chunks on several cores; the verdict must be the
+    /// one a single pass gives, whether the ledger is intact or damaged.
+    #[test]
+    fn chunked_verification_agrees_with_one_pass(
+        chain in ledger(),
+        damage in proptest::option::of((any::<Index>(), field(), any::<Index>(), 1u8..0x80)),
+        parts in 1usize..6,
+    ) {
+        let mut chain = chain;
+        if let Some((which, field, at, mask)) = damage {
+            let i = which.index(chain.events.len());
+            change_one_byte(&mut chain.events[i], field, at, mask);
+        }
+        chain.events.sort_by_key(|e| e.seq);
+        let one = chain.verify();
+        let chunked = chain.verify_in_chunks(parts);
+        prop_assert_eq!(one.is_ok(), chunked.is_ok(), "one pass {:?}, chunked {:?}", one, chunked);
+        if let (Err(a), Err(b)) = (&one, &chunked) {
+            prop_assert_eq!(a.seq, b.seq, "one pass {}, chunked {}", a, b);
+        }
+    }
+}
