@@ -177,7 +177,7 @@ fn main() -> BenchResult {
         sample as f64 / rest.as_secs_f64(),
     );
     info(
-        "reading rows as `Store::verify` does (`Conn::query` + `Row` → `LedgerEvent`), one core, events/s",
+        "reading rows through `Conn::query` + `Row` → `LedgerEvent` (how rebuild and export read), one core, events/s",
         events as f64 / conn_read.as_secs_f64(),
     );
     info(
