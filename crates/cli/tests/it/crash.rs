@@ -66,6 +66,27 @@ fn crash_and_recover(env: &Env) {
     drop(server);
     let verified = env.ok(&["verify"]);
     assert!(verified.contains("Ledger intact."), "{verified}");
+    let backend = if env.db.starts_with("postgres") {
+        "Verifying PostgreSQL"
+    } else {
+        "Verifying SQLite file"
+    };
+    assert!(
+        verified.contains(backend),
+        "verified the wrong database: {verified}"
+    );
+    // Writes in flight at the kill may have landed too; none acknowledged may be lost.
+    let events: usize = verified
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("events"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("verify prints the number of events");
+    assert!(
+        events >= acked.len(),
+        "{events} events in the ledger, {} acknowledged",
+        acked.len()
+    );
 }
 
 #[test]
