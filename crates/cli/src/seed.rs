@@ -3,9 +3,9 @@
 //! exist are left alone, so `vplant demo` can be run again on the same file.
 
 use anyhow::Result;
+use vplant_app::master::{Products, Sites};
 use vplant_app::{App, Request};
-use vplant_domain::fields::{Name, Reason};
-use vplant_domain::master::Change;
+use vplant_domain::master::{Change, ChangeKind};
 use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
 use vplant_domain::site::{NewSite, SiteCommand, SiteState};
 
@@ -98,37 +98,25 @@ pub async fn demo(app: &App) -> Result<String> {
     ))
 }
 
-/// A little history, so that the audit trail pages have something to show.
+/// A little history, so that the audit trail pages have something to show. Only on
+/// records still at their first version, so a re-run adds nothing.
 async fn history(app: &App, by: &Request) -> Result<()> {
-    if let Some(site) = app.store.site("CMO-HYD").await?
-        && site.version == 1
-    {
-        {
-            let change = Change::Rename {
-                name: Name::parse("name", "Deccan Generics Private Limited")?,
-                reason: Reason::parse(
-                    "reason",
-                    "Legal entity name changed after the 2026 restructuring (quality agreement QA-0147 rev. 3)",
-                )?,
-            };
-            app.execute::<SiteState>("CMO-HYD", SiteCommand::Change(change), by)
-                .await?;
-        }
+    if app.master::<Sites>("CMO-HYD").await?.version == 1 {
+        let change = Change::parse(
+            ChangeKind::Rename,
+            "Deccan Generics Private Limited",
+            "Legal entity name changed after the 2026 restructuring (quality agreement QA-0147 rev. 3)",
+        )?;
+        app.change_master::<Sites>("CMO-HYD", change, by).await?;
     }
-    if let Some(product) = app.store.product("CEF-1G").await?
-        && product.active
-        && product.version == 1
-    {
-        {
-            let change = Change::Deactivate {
-                reason: Reason::parse(
-                    "reason",
-                    "Marketing authorisation withdrawn; no further batches planned",
-                )?,
-            };
-            app.execute::<ProductState>("CEF-1G", ProductCommand::Change(change), by)
-                .await?;
-        }
+    let product = app.master::<Products>("CEF-1G").await?;
+    if product.active && product.version == 1 {
+        let change = Change::parse(
+            ChangeKind::Deactivate,
+            "",
+            "Marketing authorisation withdrawn; no further batches planned",
+        )?;
+        app.change_master::<Products>("CEF-1G", change, by).await?;
     }
     Ok(())
 }
