@@ -7,8 +7,6 @@
 mod history;
 pub mod master;
 
-use serde::Serialize;
-use utoipa::ToSchema;
 use vplant_domain::{Actor, Aggregate, Ctx, DomainError, Event};
 use vplant_store::{CommitOutcome, CommitRequest, Idempotency, Store, StoreError};
 
@@ -51,29 +49,6 @@ impl Request {
     }
 }
 
-/// The result of a command, as the API returns it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Committed {
-    pub stream_id: String,
-    pub first_seq: u64,
-    pub last_seq: u64,
-    pub version: u64,
-    /// True when an earlier identical command (same idempotency key) is answered again.
-    pub replayed: bool,
-}
-
-impl From<CommitOutcome> for Committed {
-    fn from(o: CommitOutcome) -> Committed {
-        Committed {
-            stream_id: o.stream_id,
-            first_seq: o.first_seq,
-            last_seq: o.last_seq,
-            version: o.version,
-            replayed: o.replayed,
-        }
-    }
-}
-
 /// How often a command without a client-side expected version is re-decided after
 /// losing a race to another writer of the same stream.
 const RETRIES: usize = 3;
@@ -94,12 +69,12 @@ impl App {
         id: &str,
         command: A::Command,
         request: &Request,
-    ) -> Result<Committed, AppError> {
+    ) -> Result<CommitOutcome, AppError> {
         let stream_id = A::stream_id(id);
         if let Some(idem) = &request.idempotency
             && let Some(first) = self.store.idempotent_outcome(idem).await?
         {
-            return Ok(first.into());
+            return Ok(first);
         }
         let mut attempt = 0;
         loop {
@@ -142,7 +117,7 @@ impl App {
                 {
                     continue;
                 }
-                other => return Ok(other?.into()),
+                other => return Ok(other?),
             }
         }
     }

@@ -36,6 +36,15 @@ impl From<i64> for Value {
     }
 }
 
+/// Sequence numbers and versions are `u64` in Rust and `BIGINT` in the database;
+/// values past `i64::MAX` cannot occur (they would take millennia to reach) and
+/// saturate rather than wrap.
+impl From<u64> for Value {
+    fn from(v: u64) -> Value {
+        Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+
 impl From<bool> for Value {
     fn from(v: bool) -> Value {
         Value::Bool(v)
@@ -75,7 +84,7 @@ impl Recorded<'_> {
     }
 
     fn version(&self) -> Value {
-        Value::Int(i64::try_from(self.stream_version).unwrap_or(i64::MAX))
+        self.stream_version.into()
     }
 }
 

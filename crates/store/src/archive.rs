@@ -19,12 +19,11 @@ use vplant_ledger::{
 
 use crate::conn::{Conn, Dialect};
 use crate::error::StoreError;
-use crate::ledger::{replay_into, scan};
+use crate::ledger::{SCAN_BATCH, replay_into, scan};
 use crate::{Store, checkpoints, writer};
 
 pub const FORMAT: &str = "vplant-ledger-archive";
 pub const VERSION: u32 = 1;
-const BATCH: usize = 20_000;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Header {
@@ -107,7 +106,7 @@ fn export_in(
     }
     let mut after = 0;
     while after < last_seq {
-        let events = scan(conn, after, BATCH as u64)?;
+        let events = scan(conn, after, SCAN_BATCH)?;
         let Some(last) = events.last() else { break };
         after = last.seq;
         for event in events {
@@ -193,8 +192,8 @@ impl<R: Read> ArchiveReader<R> {
         &mut self,
         footer_check: &mut FooterCheck,
     ) -> Result<Vec<LedgerEvent>, StoreError> {
-        let mut out = Vec::with_capacity(BATCH);
-        while out.len() < BATCH {
+        let mut out = Vec::with_capacity(SCAN_BATCH as usize);
+        while (out.len() as u64) < SCAN_BATCH {
             match self.next_line()? {
                 Some(Line::Event(e)) => out.push(e),
                 Some(Line::Footer(f)) => {

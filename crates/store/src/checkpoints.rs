@@ -8,10 +8,6 @@ use crate::error::StoreError;
 
 const COLUMNS: &str = "seq, first_seq, range_root, prev, created_at, key_id, signature";
 
-fn int(v: u64) -> Value {
-    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
-}
-
 fn from_row(row: &Row) -> Result<Checkpoint, StoreError> {
     let hash = |i: usize| {
         Hash::from_slice(&row.bytes(i)?)
@@ -53,8 +49,8 @@ pub fn insert(conn: &mut dyn Conn, c: &Checkpoint) -> Result<(), StoreError> {
     conn.execute(
         &format!("INSERT INTO checkpoints ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
         &[
-            int(s.seq),
-            int(s.first_seq),
+            Value::from(s.seq),
+            Value::from(s.first_seq),
             Value::Bytes(s.range_root.0.to_vec()),
             Value::Bytes(s.prev.0.to_vec()),
             Value::Int(s.created_at_us),
@@ -69,7 +65,7 @@ pub fn insert(conn: &mut dyn Conn, c: &Checkpoint) -> Result<(), StoreError> {
 pub fn leaf_hashes(conn: &mut dyn Conn, first: u64, last: u64) -> Result<Vec<Hash>, StoreError> {
     conn.query(
         "SELECT hash FROM ledger WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-        &[int(first), int(last)],
+        &[Value::from(first), Value::from(last)],
     )?
     .iter()
     .map(|r| {

@@ -47,10 +47,6 @@ pub struct CommitOutcome {
     pub replayed: bool,
 }
 
-fn int(v: u64) -> Value {
-    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
-}
-
 /// The stream's current version and head hash (0 and zero for a new stream).
 pub fn stream_head(conn: &mut dyn Conn, stream_id: &str) -> Result<(u64, Hash), StoreError> {
     let rows = conn.query(
@@ -204,9 +200,9 @@ pub fn write(
                 Value::Text(idem.key.clone()),
                 Value::Bytes(idem.fingerprint.0.to_vec()),
                 Value::Text(outcome.stream_id.clone()),
-                int(outcome.first_seq),
-                int(outcome.last_seq),
-                int(outcome.version),
+                Value::from(outcome.first_seq),
+                Value::from(outcome.last_seq),
+                Value::from(outcome.version),
                 Value::Int(now.as_micros()),
             ],
         )?;

@@ -33,13 +33,6 @@ impl Row {
             .map_err(|_| StoreError::Corrupt(format!("column {i} is negative")))
     }
 
-    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
-        match self.get(i)? {
-            Value::Null => Ok(None),
-            _ => self.int(i).map(Some),
-        }
-    }
-
     pub fn bool(&self, i: usize) -> Result<bool, StoreError> {
         match self.get(i)? {
             Value::Bool(b) => Ok(*b),
@@ -129,12 +122,23 @@ pub const APPEND_ONLY_TRIGGERS: &[&str] = &[
     "ledger_no_update",
 ];
 
-/// The columns of a ledger row, in the order `event_from_row` reads them.
-pub const LEDGER_COLUMNS: &str = "seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash";
+/// The ledger's columns in the order every reader expects, as a literal so that
+/// queries can be built from it at compile time.
+macro_rules! ledger_columns {
+    () => {
+        "seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash"
+    };
+}
 
-/// The scan's query: rows in `[$1, $2]`, in order.
-pub const SCAN_SQL: &str = "SELECT seq, stream_id, stream_version, event_type, payload, actor, reason, recorded_at, prev_hash, hash
-     FROM ledger WHERE seq >= $1 AND seq <= $2 ORDER BY seq";
+/// The columns of a ledger row, in the order `event_from_row` reads them.
+pub const LEDGER_COLUMNS: &str = ledger_columns!();
+
+/// The scan's query: rows in `[$1, $2]`, in order, columns as `LEDGER_COLUMNS`.
+pub const SCAN_SQL: &str = concat!(
+    "SELECT ",
+    ledger_columns!(),
+    " FROM ledger WHERE seq >= $1 AND seq <= $2 ORDER BY seq"
+);
 
 /// A stored hash column, or the reason it is not one.
 pub fn hash_column(bytes: &[u8], seq: i64, column: &str) -> Result<Hash, StoreError> {

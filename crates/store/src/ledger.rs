@@ -16,17 +16,13 @@ use crate::error::StoreError;
 use crate::{Store, checkpoints};
 
 /// Events read per round trip when scanning the whole ledger.
-const SCAN_BATCH: u64 = 20_000;
-
-fn int(v: u64) -> Value {
-    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
-}
+pub(crate) const SCAN_BATCH: u64 = 20_000;
 
 /// Events with `seq > after`, at most `limit`, in sequence order.
 pub fn scan(conn: &mut dyn Conn, after: u64, limit: u64) -> Result<Vec<LedgerEvent>, StoreError> {
     conn.query(
         &format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE seq > $1 ORDER BY seq LIMIT $2"),
-        &[int(after), int(limit)],
+        &[Value::from(after), Value::from(limit)],
     )?
     .iter()
     .map(event_from_row)

@@ -69,7 +69,6 @@ pub struct Writer {
 impl Writer {
     /// The writer thread's loop; returns when every sender is gone.
     pub fn run(mut self, queue: Receiver<Job>) {
-        let mut maybe_unsealed = true;
         let tick = self.policy.every.max(Duration::from_millis(10));
         loop {
             let first = match queue.recv_timeout(tick) {
@@ -77,7 +76,7 @@ impl Writer {
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return,
             };
-            if first.is_none() && !(maybe_unsealed && self.key.is_some()) {
+            if first.is_none() && !(self.key.is_some() && self.may_have_unsealed()) {
                 continue;
             }
             let mut jobs: Vec<Job> = first.into_iter().collect();
@@ -87,8 +86,7 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            let (results, unsealed) = self.commit_batch(&jobs);
-            maybe_unsealed = unsealed;
+            let results = self.commit_batch(&jobs);
             for (job, result) in jobs.into_iter().zip(results) {
                 // A caller that gave up waiting is not an error of the commit.
                 let _ = job.reply.send(result);
@@ -96,16 +94,23 @@ impl Writer {
         }
     }
 
-    /// Commits `jobs` in one transaction. Returns one result per job and whether
-    /// unsealed events remain.
+    /// Whether events may be waiting for a checkpoint (unknown counts as yes), so
+    /// that a quiet writer only opens a transaction when there may be work.
+    fn may_have_unsealed(&self) -> bool {
+        self.state
+            .as_ref()
+            .is_none_or(|s| s.last_seq > s.sealed_to.unwrap_or(0))
+    }
+
+    /// Commits `jobs` in one transaction. Returns one result per job.
     ///
     /// The fast path runs every command without a savepoint: a command refused by
     /// its checks (conflict, reused idempotency key) has written nothing, so it needs
     /// none. Only when a write itself fails (a projection that finds the read tables
     /// inconsistent, a full disk …) is the batch rolled back and run again with a
     /// savepoint around each command, so that the failure stays with its command.
-    fn commit_batch(&mut self, jobs: &[Job]) -> (Vec<Result<CommitOutcome, StoreError>>, bool) {
-        let fail_all = |e: StoreError| (jobs.iter().map(|_| Err(e.clone())).collect(), true);
+    fn commit_batch(&mut self, jobs: &[Job]) -> Vec<Result<CommitOutcome, StoreError>> {
+        let fail_all = |e: StoreError| jobs.iter().map(|_| Err(e.clone())).collect();
         let mut safe = false;
         loop {
             if let Err(e) = self.begin() {
@@ -141,11 +146,7 @@ impl Writer {
             if let Some(checkpoint) = &checkpoint {
                 self.append_witness(checkpoint);
             }
-            let unsealed = self
-                .state
-                .as_ref()
-                .is_none_or(|s| s.last_seq > s.sealed_to.unwrap_or(0));
-            return (results, unsealed);
+            return results;
         }
     }
 
