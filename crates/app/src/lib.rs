@@ -4,9 +4,15 @@
 //! [`App::execute`]: load the stream, fold it into state, let the pure domain decide,
 //! and hand the events to `Store::commit`. Handlers stay thin because of it.
 
+pub mod audit;
 mod history;
+pub mod identity;
 pub mod master;
+pub mod signatures;
 
+use std::sync::Arc;
+
+use identity::{Security, SecurityPolicy};
 use vplant_domain::{Actor, Aggregate, Ctx, DomainError, Event};
 use vplant_store::{CommitOutcome, CommitRequest, Idempotency, Store, StoreError};
 
@@ -19,6 +25,12 @@ pub enum AppError {
     Domain(#[from] DomainError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Auth(#[from] identity::AuthError),
+    /// A failure that is a bug or a broken environment (the random source, a
+    /// crashed hashing thread); the message is for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl AppError {
@@ -26,6 +38,8 @@ impl AppError {
         match self {
             AppError::Domain(e) => e.code(),
             AppError::Store(e) => e.code(),
+            AppError::Auth(e) => e.code(),
+            AppError::Internal(_) => "VP-INTERNAL",
         }
     }
 }
@@ -56,11 +70,20 @@ const RETRIES: usize = 3;
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
+    pub security: Arc<Security>,
 }
 
 impl App {
-    pub fn new(store: Store) -> App {
-        App { store }
+    /// The application with the default security policy.
+    pub fn new(store: Store) -> Result<App, AppError> {
+        App::with_policy(store, SecurityPolicy::default())
+    }
+
+    pub fn with_policy(store: Store, policy: SecurityPolicy) -> Result<App, AppError> {
+        Ok(App {
+            store,
+            security: Arc::new(Security::new(policy)?),
+        })
     }
 
     /// Loads the aggregate `id`, decides `command` and commits the events.

@@ -8,6 +8,7 @@ use serde::Serialize;
 use vplant_domain::master::Change;
 use vplant_domain::product::{ProductCommand, ProductState};
 use vplant_domain::site::{SiteCommand, SiteState};
+use vplant_domain::identity::Scope;
 use vplant_domain::{Aggregate, DomainError};
 use vplant_store::queries::master::{Product, Site};
 use vplant_store::{Store, StoreError};
@@ -30,6 +31,9 @@ pub trait Master: Send + Sync + 'static {
         code: &str,
     ) -> impl Future<Output = Result<Option<Self::Record>, StoreError>> + Send;
     fn change(change: Change) -> <Self::Agg as Aggregate>::Command;
+    /// The site a record belongs to, for site scoping; `None` for records every
+    /// reader of master data may see (products are the network's shared catalogue).
+    fn site_of(record: &Self::Record) -> Option<&str>;
 }
 
 pub struct Sites;
@@ -57,6 +61,10 @@ impl Master for Sites {
     fn change(change: Change) -> SiteCommand {
         SiteCommand::Change(change)
     }
+
+    fn site_of(site: &Site) -> Option<&str> {
+        Some(&site.code)
+    }
 }
 
 impl Master for Products {
@@ -81,34 +89,57 @@ impl Master for Products {
     fn change(change: Change) -> ProductCommand {
         ProductCommand::Change(change)
     }
+
+    fn site_of(_: &Product) -> Option<&str> {
+        None
+    }
 }
 
 impl App {
-    /// The record as the read tables hold it, or `NotFound` naming it.
-    pub async fn master<M: Master>(&self, code: &str) -> Result<M::Record, AppError> {
+    /// The records `scope` may see, ordered by code.
+    pub async fn masters<M: Master>(
+        &self,
+        scope: &Scope,
+        include_inactive: bool,
+    ) -> Result<Vec<M::Record>, AppError> {
+        let mut records = M::list(&self.store, include_inactive).await?;
+        records.retain(|r| M::site_of(r).is_none_or(|site| scope.sees(site)));
+        Ok(records)
+    }
+
+    /// The record as the read tables hold it, or `NotFound` naming it, also when it
+    /// exists at a site outside `scope`: a CMO partner must not learn that another
+    /// site's record exists.
+    pub async fn master<M: Master>(&self, scope: &Scope, code: &str) -> Result<M::Record, AppError> {
         M::get(&self.store, code)
             .await?
+            .filter(|r| M::site_of(r).is_none_or(|site| scope.sees(site)))
             .ok_or_else(|| not_found::<M>(code))
     }
 
     /// Applies a rename, deactivation or reactivation and returns the record after it.
     pub async fn change_master<M: Master>(
         &self,
+        scope: &Scope,
         code: &str,
         change: Change,
         request: &Request,
     ) -> Result<M::Record, AppError> {
         let code = code.to_uppercase();
+        self.master::<M>(scope, &code).await?;
         self.execute::<M::Agg>(&code, M::change(change), request)
             .await?;
-        self.master::<M>(&code).await
+        self.master::<M>(scope, &code).await
     }
 
-    /// The record's history, oldest first; `NotFound` when it never existed.
+    /// The record's history, oldest first; `NotFound` when it never existed or lies
+    /// outside `scope`.
     pub async fn master_history<M: Master>(
         &self,
+        scope: &Scope,
         code: &str,
     ) -> Result<Vec<HistoryEntry>, AppError> {
+        self.master::<M>(scope, code).await?;
         let entries = self
             .history(&M::Agg::stream_id(&code.to_uppercase()))
             .await?;

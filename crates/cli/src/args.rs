@@ -40,12 +40,52 @@ pub struct ServeArgs {
     /// Seal a checkpoint once the oldest unsealed event is this many seconds old.
     #[arg(long, env = "VPLANT_CHECKPOINT_SECONDS", default_value_t = 60)]
     pub checkpoint_seconds: u64,
+    #[command(flatten)]
+    pub security: SecurityArgs,
+}
+
+/// Sign-in rules (21 CFR 11.300, EU GMP Annex 11 §12).
+#[derive(Args, Debug, Clone)]
+pub struct SecurityArgs {
+    /// End a session after this long without a request, e.g. `15m`, `90s`.
+    #[arg(long, env = "VPLANT_IDLE_TIMEOUT", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// End a session this long after sign-in whatever the activity, e.g. `12h`.
+    #[arg(long, env = "VPLANT_ABSOLUTE_TIMEOUT", default_value = "12h", value_parser = humantime::parse_duration)]
+    pub absolute_timeout: std::time::Duration,
+    /// Lock an account after this many failed sign-ins in a row.
+    #[arg(long, env = "VPLANT_LOCK_AFTER", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub lock_after: u32,
+    /// The address people use, e.g. `https://vplant.example.com`. With https, cookies
+    /// are `Secure`; state-changing requests must come from this origin.
+    #[arg(long, env = "VPLANT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Take client addresses from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "VPLANT_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Password checks (sign-in, signing, password change) allowed per client and minute.
+    #[arg(long, env = "VPLANT_ATTEMPTS_PER_MINUTE", default_value_t = 20)]
+    pub attempts_per_minute: u32,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Create the signing key (outside the database) and the database schema.
-    Init,
+    /// Create the signing key (outside the database) and the database schema, and
+    /// offer a first administrator with a one-time password.
+    Init {
+        /// Username of the first administrator (created only when there are no users).
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// E-mail address of the first administrator.
+        #[arg(long, default_value = "admin@example.com")]
+        admin_email: String,
+        /// Do not create a first administrator.
+        #[arg(long)]
+        no_admin: bool,
+    },
+    /// User administration from the command line (first run, locked-out admins).
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run the web application and API.
     Serve(ServeArgs),
     /// Create (or reuse) ./vplant-demo.db with realistic demo data and serve it.
@@ -90,4 +130,40 @@ pub enum Command {
     },
     /// Drop the read tables and replay the ledger into them.
     Rebuild,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a user; prints a one-time password they must change at first sign-in.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        #[arg(long)]
+        email: String,
+        /// A role (repeat for several): operator, supervisor, qa_reviewer,
+        /// recipe_author, vpt_manager, cmo_partner, director, administrator, auditor.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// A site code a CMO partner is bound to (repeat for several).
+        #[arg(long = "site")]
+        sites: Vec<String>,
+    },
+    /// Set a one-time password for a user (they must change it at next sign-in).
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        /// Why (kept in the audit trail).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Unlock a user locked after failed sign-ins.
+    Unlock {
+        #[arg(long)]
+        username: String,
+        /// Why (kept in the audit trail).
+        #[arg(long)]
+        reason: String,
+    },
 }

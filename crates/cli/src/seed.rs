@@ -5,6 +5,9 @@
 use anyhow::Result;
 use vplant_app::master::{Products, Sites};
 use vplant_app::{App, Request};
+use vplant_app::identity::NewUserInput;
+use vplant_app::signatures::SignatureInput;
+use vplant_domain::identity::Scope;
 use vplant_domain::master::{Change, ChangeKind};
 use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
 use vplant_domain::site::{NewSite, SiteCommand, SiteState};
@@ -91,6 +94,7 @@ pub async fn demo(app: &App) -> Result<String> {
     if created > 0 {
         history(app, &by).await?;
     }
+    created += users(app, &by).await?;
     let counts = app.store.counts().await?;
     Ok(format!(
         "{created} records created; {} sites, {} products, {} ledger events",
@@ -101,22 +105,89 @@ pub async fn demo(app: &App) -> Result<String> {
 /// A little history, so that the audit trail pages have something to show. Only on
 /// records still at their first version, so a re-run adds nothing.
 async fn history(app: &App, by: &Request) -> Result<()> {
-    if app.master::<Sites>("CMO-HYD").await?.version == 1 {
+    if app.master::<Sites>(&Scope::All, "CMO-HYD").await?.version == 1 {
         let change = Change::parse(
             ChangeKind::Rename,
             "Deccan Generics Private Limited",
             "Legal entity name changed after the 2026 restructuring (quality agreement QA-0147 rev. 3)",
         )?;
-        app.change_master::<Sites>("CMO-HYD", change, by).await?;
+        app.change_master::<Sites>(&Scope::All, "CMO-HYD", change, by).await?;
     }
-    let product = app.master::<Products>("CEF-1G").await?;
+    let product = app.master::<Products>(&Scope::All, "CEF-1G").await?;
     if product.active && product.version == 1 {
         let change = Change::parse(
             ChangeKind::Deactivate,
             "",
             "Marketing authorisation withdrawn; no further batches planned",
         )?;
-        app.change_master::<Products>("CEF-1G", change, by).await?;
+        app.change_master::<Products>(&Scope::All, "CEF-1G", change, by).await?;
     }
     Ok(())
+}
+
+/// The password of every demo account. It is printed by `vplant demo` and in the
+/// README: demo databases are for trying the product, never for real records.
+pub const DEMO_PASSWORD: &str = "Tablet-Granule-Sunrise-42";
+
+/// One account per role of SPEC §1: (username, full name, role, site).
+pub const USERS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("admin", "Ada Lindqvist", "administrator", None),
+    ("qa.reviewer", "Quentin Moreau", "qa_reviewer", None),
+    ("operator", "Olga Petrova", "operator", None),
+    ("supervisor", "Samuel Okafor", "supervisor", None),
+    ("author", "Alice Brunner", "recipe_author", None),
+    ("vpt", "Victor Haas", "vpt_manager", None),
+    ("cmo.lyo", "Camille Girard", "cmo_partner", Some("CMO-LYO")),
+    ("director", "Diana Keller", "director", None),
+    ("auditor", "Ian Fletcher", "auditor", None),
+];
+
+/// Creates the demo accounts that are missing; QA approves the Basel site once, so
+/// that a signed record is there to look at.
+async fn users(app: &App, by: &Request) -> Result<usize> {
+    let mut created = 0;
+    for (username, full_name, role, site) in USERS {
+        if app.store.user(username).await?.is_some() {
+            continue;
+        }
+        let input = NewUserInput {
+            username: (*username).to_owned(),
+            full_name: (*full_name).to_owned(),
+            email: format!("{username}@vplant.example"),
+            roles: vec![(*role).to_owned()],
+            sites: site.iter().map(|s| (*s).to_owned()).collect(),
+            password: Some(DEMO_PASSWORD.to_owned()),
+            must_change_password: false,
+        };
+        app.create_user(input, by).await?;
+        created += 1;
+    }
+    if app.signatures("site/BSL").await?.is_empty()
+        && let Some(head) = app.signable_head("site/BSL").await?
+        && let Some(qa) = app.store.user("qa.reviewer").await?
+    {
+        let signer = vplant_app::identity::principal_of(&qa);
+        let input = SignatureInput {
+            meaning: "approved".to_owned(),
+            shown_version: head.version,
+            shown_hash: head.hash,
+            username: "qa.reviewer".to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
+        };
+        app.sign(&signer, "site/BSL", "site 'BSL'", &input, "demo-seed")
+            .await?;
+    }
+    Ok(created)
+}
+
+/// The demo accounts, for the start-up message.
+pub fn accounts() -> String {
+    let names: Vec<String> = USERS
+        .iter()
+        .map(|(u, _, role, _)| format!("{u} ({role})"))
+        .collect();
+    format!(
+        "Demo accounts, all with the password {DEMO_PASSWORD}: {}",
+        names.join(", ")
+    )
 }

@@ -33,6 +33,10 @@ pub enum DomainError {
     /// The record is in a state where this command does not apply.
     #[error("{0}")]
     InvalidState(String),
+    /// The rules forbid this person this action (segregation of duties, a role
+    /// without the permission).
+    #[error("{0}")]
+    NotAllowed(String),
 }
 
 impl DomainError {
@@ -43,6 +47,7 @@ impl DomainError {
             DomainError::NotFound { .. } => "VP-NOT-FOUND",
             DomainError::AlreadyExists { .. } => "VP-ALREADY-EXISTS",
             DomainError::InvalidState(_) => "VP-INVALID-STATE",
+            DomainError::NotAllowed(_) => "VP-NOT-ALLOWED",
         }
     }
 

@@ -3,8 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::identity::api_token::ApiTokenIssued;
+use crate::identity::session::{SessionEnded, SessionStarted};
+use crate::identity::unknown::UnknownUserSignIn;
+use crate::identity::user::{
+    PasswordSet, SignInFailed, UserAccessChanged, UserLocked, UserProfileChanged, UserRegistered,
+};
 use crate::master::Renamed;
 use crate::product::ProductRegistered;
+use crate::signature::RecordSigned;
 use crate::site::SiteRegistered;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +25,26 @@ pub enum Event {
     ProductRenamed(Renamed),
     ProductDeactivated(Empty),
     ProductReactivated(Empty),
+    UserRegistered(UserRegistered),
+    UserProfileChanged(UserProfileChanged),
+    UserAccessChanged(UserAccessChanged),
+    UserPasswordChanged(PasswordSet),
+    UserPasswordReset(PasswordSet),
+    UserSignInFailed(SignInFailed),
+    UserSignInFailuresCleared(Empty),
+    UserLocked(UserLocked),
+    UserUnlocked(Empty),
+    UserDeactivated(Empty),
+    UserReactivated(Empty),
+    UserSessionsRevoked(Empty),
+    UnknownUserSignIn(UnknownUserSignIn),
+    SessionStarted(SessionStarted),
+    SessionActive(Empty),
+    SessionEnded(SessionEnded),
+    ApiTokenIssued(ApiTokenIssued),
+    ApiTokenRevoked(Empty),
+    /// An electronic signature, appended to the stream of the record it signs.
+    RecordSigned(RecordSigned),
 }
 
 /// The payload of events that carry nothing beyond their type (and the reason the

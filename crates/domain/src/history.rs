@@ -5,6 +5,18 @@ use serde::Serialize;
 
 use crate::event::Event;
 
+/// The kinds of record the ledger holds, as (stream id prefix, label for people), in
+/// the order an audit trail viewer offers them as a filter.
+// A module that adds a stream type adds it here, or its records cannot be filtered.
+pub const RECORD_TYPES: &[(&str, &str)] = &[
+    ("site", "Sites"),
+    ("product", "Products"),
+    ("user", "Users"),
+    ("session", "Sign-in sessions"),
+    ("apitoken", "API tokens"),
+    ("signin", "Unknown-user sign-ins"),
+];
+
 /// One changed field of a record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
@@ -14,7 +26,7 @@ pub struct FieldChange {
     pub new: String,
 }
 
-fn set(field: &str, new: &str) -> FieldChange {
+pub(crate) fn set(field: &str, new: &str) -> FieldChange {
     FieldChange {
         field: field.to_owned(),
         old: None,
@@ -22,7 +34,7 @@ fn set(field: &str, new: &str) -> FieldChange {
     }
 }
 
-fn change(field: &str, old: &str, new: &str) -> FieldChange {
+pub(crate) fn change(field: &str, old: &str, new: &str) -> FieldChange {
     FieldChange {
         field: field.to_owned(),
         old: Some(old.to_owned()),
@@ -64,5 +76,6 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
             "Reactivated".to_owned(),
             vec![change("active", "no", "yes")],
         ),
+        other => crate::identity::history::describe(other),
     }
 }

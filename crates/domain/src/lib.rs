@@ -10,9 +10,11 @@ pub mod error;
 pub mod event;
 pub mod fields;
 pub mod history;
+pub mod identity;
 pub mod master;
 pub mod product;
 pub mod projection;
+pub mod signature;
 pub mod site;
 pub mod time;
 

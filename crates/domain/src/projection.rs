@@ -6,6 +6,7 @@
 //! why the read tables can always be thrown away and rebuilt exactly.
 
 use crate::event::Event;
+use crate::identity::projection::update;
 use crate::time::Timestamp;
 
 /// A column value, in the few types both SQLite and PostgreSQL agree on.
@@ -77,7 +78,7 @@ pub struct Recorded<'a> {
 
 impl Recorded<'_> {
     /// The record's id: the part of the stream id after the first `/`.
-    fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         self.stream_id
             .split_once('/')
             .map_or(self.stream_id, |(_, id)| id)
@@ -89,7 +90,25 @@ impl Recorded<'_> {
 }
 
 /// The read tables that projections own, in the order `rebuild` clears them.
-pub const READ_TABLES: &[&str] = &["sites", "products"];
+pub const READ_TABLES: &[&str] = &[
+    "sites",
+    "products",
+    "users",
+    "sessions",
+    "api_tokens",
+    "signatures",
+];
+
+/// The read table (and its key column) that holds a signable record type, whose
+/// version a signature advances.
+fn signed_table(stream_id: &str) -> Option<(&'static str, &'static str)> {
+    match stream_id.split_once('/')?.0 {
+        "site" => Some(("sites", "code")),
+        "product" => Some(("products", "code")),
+        "user" => Some(("users", "username")),
+        _ => None,
+    }
+}
 
 /// The row operations for one event.
 pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
@@ -127,18 +146,30 @@ pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
         Event::ProductRenamed(r) => touch("products", recorded, ("name", r.to.as_str().into())),
         Event::ProductDeactivated(_) => touch("products", recorded, ("active", false.into())),
         Event::ProductReactivated(_) => touch("products", recorded, ("active", true.into())),
+        Event::RecordSigned(e) => {
+            let mut ops = vec![RowOp::Insert {
+                table: "signatures",
+                values: vec![
+                    ("stream_id", recorded.stream_id.into()),
+                    ("stream_version", recorded.version()),
+                    ("signer", e.signer.as_str().into()),
+                    ("printed_name", e.printed_name.as_str().into()),
+                    ("meaning", e.meaning.as_str().into()),
+                    ("signed_at", at),
+                    ("record_version", e.record_version.into()),
+                    ("record_hash", e.record_hash.as_str().into()),
+                ],
+            }];
+            if let Some((table, key)) = signed_table(recorded.stream_id) {
+                ops.extend(update(table, key, recorded, Vec::new()));
+            }
+            ops
+        }
+        other => crate::identity::projection::rows(recorded, other),
     }
 }
 
 /// Sets one column of a master-data row and advances its version and update time.
 fn touch(table: &'static str, recorded: Recorded<'_>, change: (&'static str, Value)) -> Vec<RowOp> {
-    vec![RowOp::Update {
-        table,
-        key: ("code", recorded.id().into()),
-        set: vec![
-            change,
-            ("version", recorded.version()),
-            ("updated_at", Value::Int(recorded.at.as_micros())),
-        ],
-    }]
+    update(table, "code", recorded, vec![change])
 }

@@ -94,6 +94,23 @@ impl From<AppError> for ApiError {
                 vec![FieldError::new("code", "is already taken")],
             ),
             AppError::Domain(DomainError::InvalidState(_)) => (StatusCode::CONFLICT, vec![]),
+            AppError::Domain(DomainError::NotAllowed(_)) => (StatusCode::FORBIDDEN, vec![]),
+            AppError::Auth(ref auth) => {
+                use vplant_app::identity::AuthError;
+                let status = match auth {
+                    AuthError::Locked | AuthError::Deactivated => StatusCode::FORBIDDEN,
+                    _ => StatusCode::UNAUTHORIZED,
+                };
+                (status, vec![])
+            }
+            AppError::Internal(ref internal) => {
+                tracing::error!(error = %internal, "internal error");
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    code,
+                    "an internal error occurred; nothing was written. The details are in the server log",
+                );
+            }
             AppError::Store(StoreError::Conflict { .. }) => (StatusCode::CONFLICT, vec![]),
             AppError::Store(StoreError::IdempotencyKeyReused(_)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

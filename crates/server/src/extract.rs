@@ -1,5 +1,6 @@
 //! Request extraction shared by API handlers: JSON bodies whose errors name the field,
-//! and the `Idempotency-Key` header turned into a store idempotency guard.
+//! the `Idempotency-Key` header turned into a store idempotency guard, and the
+//! signed-in person every change is attributed to.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -10,18 +11,18 @@ use vplant_app::Request as AppRequest;
 use vplant_domain::Actor;
 use vplant_store::Idempotency;
 
+use crate::auth::Viewer;
 use crate::error::ApiError;
 
 /// The largest accepted JSON body; master-data commands are far smaller.
 const MAX_BODY: usize = 256 * 1024;
 
-/// Until sign-in exists (the identity issue), changes are attributed to this actor.
-pub const ANONYMOUS: &str = "anonymous";
-
-/// A command from the JSON API: the parsed body and the request guards.
+/// A command from the JSON API: the parsed body, the request guards, and the
+/// signed-in person it is attributed to.
 pub struct Command<T> {
     pub body: T,
     pub request: AppRequest,
+    pub viewer: Viewer,
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Command<T> {
@@ -29,6 +30,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Command<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
+        let viewer = parts.extensions.get::<Viewer>().cloned().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "VP-NOT-SIGNED-IN",
+                "you are not signed in; sign in to continue",
+            )
+        })?;
         let key = idempotency_key(&parts)?;
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
@@ -54,10 +62,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Command<T> {
         Ok(Command {
             body,
             request: AppRequest {
-                actor: Actor(ANONYMOUS.to_owned()),
+                actor: Actor(viewer.username().to_owned()),
                 expected_version: None,
                 idempotency,
             },
+            viewer,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+pub mod auth;
 pub mod error;
 pub mod extract;
 mod ui;
@@ -11,7 +12,12 @@ mod ui;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Router;
+use std::sync::Arc;
+
+use auth::WebConfig;
+use auth::access::Routes;
+use auth::rate::Limits;
+use axum::{Router, middleware};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use vplant_app::App;
@@ -20,14 +26,35 @@ use vplant_app::App;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub web: Arc<WebConfig>,
+    pub limits: Arc<Limits>,
 }
 
-/// The whole application's routes.
+impl AppState {
+    pub fn new(app: App, web: WebConfig) -> AppState {
+        let limits = Limits::new(web.attempts_per_minute);
+        AppState {
+            app,
+            web: Arc::new(web),
+            limits,
+        }
+    }
+}
+
+/// Every route with its access decision: the JSON API, the pages and the assets.
+pub fn routes() -> Routes {
+    api::routes().merge(ui::routes()).merge(assets::routes())
+}
+
+/// The whole application: the declared routes behind authentication, the
+/// password-check rate limit and forgery protection.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(api::router())
-        .merge(ui::router())
-        .merge(assets::router())
+    let (routes, _) = routes().into_parts();
+    routes
+        .fallback(ui::fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf::check))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::rate::limit))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -59,6 +59,13 @@ impl Row {
         }
     }
 
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
     pub fn bytes(&self, i: usize) -> Result<Vec<u8>, StoreError> {
         match self.get(i)? {
             Value::Bytes(b) => Ok(b.clone()),

@@ -14,11 +14,18 @@ use vplant_ledger::{EventFields, Hash, LedgerEvent};
 use crate::conn::{Conn, Dialect, Row, SCAN_SQL, bound, hash_column};
 use crate::error::StoreError;
 
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "ledger and master data",
-    include_str!("../migrations/postgres/0001_ledger.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "ledger and master data",
+        include_str!("../migrations/postgres/0001_ledger.sql"),
+    ),
+    (
+        2,
+        "identity and signatures",
+        include_str!("../migrations/postgres/0002_identity.sql"),
+    ),
+];
 
 /// The advisory lock key every appender takes ("vplant" in ASCII, as a number).
 const APPEND_LOCK: i64 = 0x7670_6c61_6e74;

@@ -13,11 +13,18 @@ use vplant_ledger::{EventFields, Hash, LedgerEvent};
 use crate::conn::{Conn, Dialect, Row, SCAN_SQL, bound, hash_column};
 use crate::error::StoreError;
 
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "ledger and master data",
-    include_str!("../migrations/sqlite/0001_ledger.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "ledger and master data",
+        include_str!("../migrations/sqlite/0001_ledger.sql"),
+    ),
+    (
+        2,
+        "identity and signatures",
+        include_str!("../migrations/sqlite/0002_identity.sql"),
+    ),
+];
 
 pub struct SqliteConn {
     conn: Connection,

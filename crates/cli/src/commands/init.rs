@@ -2,15 +2,23 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use vplant_store::CheckpointPolicy;
 
 use super::Data;
 
-pub fn run(data: &Data) -> Result<ExitCode> {
+pub fn run(data: &Data, admin: Option<(&str, &str)>) -> Result<ExitCode> {
     let public = data.keys.create()?;
     let store = data.open_writable(CheckpointPolicy::default())?;
     println!("Initialised {}.", store.location());
+    if let Some((username, email)) = admin {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let app = vplant_app::App::new(store.clone())?;
+        runtime.block_on(super::admin::first_admin(&app, username, email))?;
+    }
     println!(
         "  signing key   {} (secret: keep it off the database server's backups)",
         data.keys.signing_path().display()

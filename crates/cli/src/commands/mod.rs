@@ -1,5 +1,6 @@
 //! One module per subcommand; `run` dispatches.
 
+mod admin;
 mod archive;
 mod init;
 mod serve;
@@ -13,14 +14,22 @@ use std::time::Duration;
 use anyhow::Result;
 use vplant_store::{CheckpointPolicy, Location, Store, StoreConfig};
 
-use crate::args::{Cli, Command, DataArgs, ServeArgs};
+use vplant_app::identity::SecurityPolicy;
+use vplant_server::auth::WebConfig;
+
+use crate::args::{Cli, Command, DataArgs, SecurityArgs, ServeArgs};
 use crate::keys::KeyDir;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let demo = matches!(cli.command, Command::Demo { .. });
     let data = Data::resolve(&cli.data, demo);
     match cli.command {
-        Command::Init => init::run(&data),
+        Command::Init {
+            admin,
+            admin_email,
+            no_admin,
+        } => init::run(&data, (!no_admin).then_some((admin.as_str(), admin_email.as_str()))),
+        Command::Admin(command) => admin::run(&data, &command),
         Command::Serve(args) => serve::run(&data, &args, false),
         Command::Demo { no_serve, serve } => {
             if no_serve {
@@ -78,6 +87,26 @@ impl Data {
         let mut config = StoreConfig::new(self.location.clone());
         config.read_only = true;
         Ok(Store::open(config)?)
+    }
+}
+
+pub fn security(args: &SecurityArgs) -> SecurityPolicy {
+    SecurityPolicy {
+        idle_timeout: args.idle_timeout.max(Duration::from_secs(1)),
+        absolute_timeout: args.absolute_timeout.max(Duration::from_secs(1)),
+        lock_after: args.lock_after,
+        ..SecurityPolicy::default()
+    }
+}
+
+pub fn web(args: &SecurityArgs) -> WebConfig {
+    WebConfig {
+        public_origin: args
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_owned()),
+        trust_forwarded_for: args.trust_forwarded_for,
+        attempts_per_minute: args.attempts_per_minute,
     }
 }
 

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use vplant_app::App;
 use vplant_server::AppState;
 
-use super::{Data, init, policy};
+use super::{Data, init, policy, security, web};
 use crate::args::ServeArgs;
 use crate::seed;
 
@@ -20,10 +20,11 @@ pub fn run(data: &Data, args: &ServeArgs, demo: bool) -> Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let app = App::new(store);
+        let app = App::with_policy(store, security(&args.security))?;
         if demo {
             let seeded = seed::demo(&app).await?;
             println!("Demo data: {seeded}");
+            println!("{}", seed::accounts());
         }
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
@@ -39,7 +40,7 @@ pub fn run(data: &Data, args: &ServeArgs, demo: bool) -> Result<ExitCode> {
             app.store.location()
         );
         println!("Press Ctrl-C to stop.");
-        vplant_server::serve(listener, AppState { app }).await?;
+        vplant_server::serve(listener, AppState::new(app, web(&args.security))).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -52,8 +53,9 @@ pub fn seed_only(data: &Data) -> Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let seeded = seed::demo(&App::new(store)).await?;
+        let seeded = seed::demo(&App::new(store)?).await?;
         println!("Demo data: {seeded}");
+        println!("{}", seed::accounts());
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -10,9 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 use vplant_app::master::Master;
 use vplant_app::{AppError, HistoryEntry};
 use vplant_domain::master::{Change, ChangeKind};
+use vplant_domain::identity::Scope;
 use vplant_domain::{Aggregate, DomainError};
 
 use crate::AppState;
+use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::extract::Command;
 
@@ -51,20 +53,33 @@ fn domain(e: DomainError) -> ApiError {
 
 pub async fn list<M: Master>(
     state: &AppState,
+    viewer: &Viewer,
     q: &ListQuery,
 ) -> Result<Json<Vec<M::Record>>, ApiError> {
-    Ok(Json(M::list(&state.app.store, q.include_inactive).await?))
+    Ok(Json(
+        state
+            .app
+            .masters::<M>(&viewer.scope(), q.include_inactive)
+            .await?,
+    ))
 }
 
-pub async fn show<M: Master>(state: &AppState, code: &str) -> Result<Json<M::Record>, ApiError> {
-    Ok(Json(state.app.master::<M>(code).await?))
+pub async fn show<M: Master>(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<Json<M::Record>, ApiError> {
+    Ok(Json(state.app.master::<M>(&viewer.scope(), code).await?))
 }
 
 pub async fn history<M: Master>(
     state: &AppState,
+    viewer: &Viewer,
     code: &str,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    Ok(Json(state.app.master_history::<M>(code).await?))
+    Ok(Json(
+        state.app.master_history::<M>(&viewer.scope(), code).await?,
+    ))
 }
 
 /// Registers a record whose register command was parsed (or refused) by the caller.
@@ -77,7 +92,7 @@ pub async fn register<M: Master>(
     state.app.execute::<M::Agg>(&code, command, request).await?;
     Ok((
         StatusCode::CREATED,
-        Json(state.app.master::<M>(&code).await?),
+        Json(state.app.master::<M>(&Scope::All, &code).await?),
     ))
 }
 
@@ -88,7 +103,7 @@ pub async fn rename<M: Master>(
 ) -> Result<Json<M::Record>, ApiError> {
     let change =
         Change::parse(ChangeKind::Rename, &cmd.body.name, &cmd.body.reason).map_err(domain)?;
-    apply::<M>(state, code, change, cmd.request, cmd.body.expected_version).await
+    apply::<M, _>(state, code, change, cmd, |b| b.expected_version).await
 }
 
 /// Deactivate or reactivate.
@@ -99,18 +114,22 @@ pub async fn toggle<M: Master>(
     cmd: Command<ReasonBody>,
 ) -> Result<Json<M::Record>, ApiError> {
     let change = Change::parse(kind, "", &cmd.body.reason).map_err(domain)?;
-    apply::<M>(state, code, change, cmd.request, cmd.body.expected_version).await
+    apply::<M, _>(state, code, change, cmd, |b| b.expected_version).await
 }
 
-async fn apply<M: Master>(
+async fn apply<M: Master, B>(
     state: &AppState,
     code: &str,
     change: Change,
-    mut request: vplant_app::Request,
-    expected_version: Option<u64>,
+    cmd: Command<B>,
+    expected_version: impl Fn(&B) -> Option<u64>,
 ) -> Result<Json<M::Record>, ApiError> {
-    request.expected_version = expected_version;
+    let mut request = cmd.request;
+    request.expected_version = expected_version(&cmd.body);
     Ok(Json(
-        state.app.change_master::<M>(code, change, &request).await?,
+        state
+            .app
+            .change_master::<M>(&cmd.viewer.scope(), code, change, &request)
+            .await?,
     ))
 }

@@ -5,11 +5,10 @@ mod health;
 mod products;
 mod sites;
 
-use axum::Router;
-use axum::routing::{get, post};
 use utoipa::OpenApi;
+use vplant_domain::identity::Permission;
 
-use crate::AppState;
+use crate::auth::access::{Access, Routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,32 +33,29 @@ use crate::AppState;
 )]
 pub struct ApiDoc;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/sites", get(sites::list).post(sites::create))
-        .route("/api/v1/sites/{code}", get(sites::show))
-        .route("/api/v1/sites/{code}/rename", post(sites::rename))
-        .route("/api/v1/sites/{code}/deactivate", post(sites::deactivate))
-        .route("/api/v1/sites/{code}/reactivate", post(sites::reactivate))
-        .route("/api/v1/sites/{code}/history", get(sites::history))
-        .route(
-            "/api/v1/products",
-            get(products::list).post(products::create),
-        )
-        .route("/api/v1/products/{code}", get(products::show))
-        .route("/api/v1/products/{code}/rename", post(products::rename))
-        .route(
-            "/api/v1/products/{code}/deactivate",
-            post(products::deactivate),
-        )
-        .route(
-            "/api/v1/products/{code}/reactivate",
-            post(products::reactivate),
-        )
-        .route("/api/v1/products/{code}/history", get(products::history))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+/// The API's routes, each with its access decision.
+pub fn routes() -> Routes {
+    use Permission::{EditMasterData, ViewMasterData};
+    let view = Access::Allow(ViewMasterData);
+    let edit = Access::Allow(EditMasterData);
+    Routes::new()
+        .get("/api/v1/openapi.json", Access::Public, openapi)
+        .get("/api/v1/sites", view, sites::list)
+        .post("/api/v1/sites", edit, sites::create)
+        .get("/api/v1/sites/{code}", view, sites::show)
+        .post("/api/v1/sites/{code}/rename", edit, sites::rename)
+        .post("/api/v1/sites/{code}/deactivate", edit, sites::deactivate)
+        .post("/api/v1/sites/{code}/reactivate", edit, sites::reactivate)
+        .get("/api/v1/sites/{code}/history", view, sites::history)
+        .get("/api/v1/products", view, products::list)
+        .post("/api/v1/products", edit, products::create)
+        .get("/api/v1/products/{code}", view, products::show)
+        .post("/api/v1/products/{code}/rename", edit, products::rename)
+        .post("/api/v1/products/{code}/deactivate", edit, products::deactivate)
+        .post("/api/v1/products/{code}/reactivate", edit, products::reactivate)
+        .get("/api/v1/products/{code}/history", view, products::history)
+        .get("/healthz", Access::Public, health::healthz)
+        .get("/readyz", Access::Public, health::readyz)
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {

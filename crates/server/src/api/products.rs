@@ -14,6 +14,7 @@ use vplant_store::queries::master::Product;
 
 use super::changes::{self, ListQuery, ReasonBody, RenameBody};
 use crate::AppState;
+use crate::auth::Viewer;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Command;
 
@@ -38,9 +39,10 @@ pub struct NewProductBody {
     responses((status = 200, body = Vec<Product>)))]
 pub async fn list(
     State(s): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Product>>, ApiError> {
-    changes::list::<Products>(&s, &q).await
+    changes::list::<Products>(&s, &viewer, &q).await
 }
 
 /// Register a product.
@@ -66,9 +68,10 @@ pub async fn create(
     responses((status = 200, body = Product), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(s): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
 ) -> Result<Json<Product>, ApiError> {
-    changes::show::<Products>(&s, &code).await
+    changes::show::<Products>(&s, &viewer, &code).await
 }
 
 /// Rename a product (reason required).
@@ -112,7 +115,8 @@ pub async fn reactivate(
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(s): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    changes::history::<Products>(&s, &code).await
+    changes::history::<Products>(&s, &viewer, &code).await
 }

@@ -14,6 +14,7 @@ use vplant_store::queries::master::Site;
 
 use super::changes::{self, ListQuery, ReasonBody, RenameBody};
 use crate::AppState;
+use crate::auth::Viewer;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Command;
 
@@ -38,9 +39,10 @@ pub struct NewSiteBody {
     responses((status = 200, body = Vec<Site>)))]
 pub async fn list(
     State(s): State<AppState>,
+    viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Site>>, ApiError> {
-    changes::list::<Sites>(&s, &q).await
+    changes::list::<Sites>(&s, &viewer, &q).await
 }
 
 /// Register a site.
@@ -66,9 +68,10 @@ pub async fn create(
     responses((status = 200, body = Site), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(s): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
 ) -> Result<Json<Site>, ApiError> {
-    changes::show::<Sites>(&s, &code).await
+    changes::show::<Sites>(&s, &viewer, &code).await
 }
 
 /// Rename a site (reason required).
@@ -112,7 +115,8 @@ pub async fn reactivate(
     responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(s): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    changes::history::<Sites>(&s, &code).await
+    changes::history::<Sites>(&s, &viewer, &code).await
 }

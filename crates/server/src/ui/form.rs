@@ -29,6 +29,8 @@ pub enum Input {
     Select(&'static [(&'static str, &'static str)]),
     /// Several lines, for reasons.
     Area { max: u32 },
+    /// A password: never filled in again when the form is redrawn.
+    Password,
 }
 
 /// A field as a resource declares it.
@@ -216,6 +218,11 @@ impl Failure {
             },
             AppError::Domain(DomainError::InvalidState(message)) => Failure {
                 status: StatusCode::CONFLICT,
+                fields: Vec::new(),
+                message: Some(format!("Nothing was saved: {message}.")),
+            },
+            AppError::Domain(DomainError::NotAllowed(message)) => Failure {
+                status: StatusCode::FORBIDDEN,
                 fields: Vec::new(),
                 message: Some(format!("Nothing was saved: {message}.")),
             },

@@ -9,6 +9,9 @@ use vplant_store::queries::master::Counts;
 
 use super::page::{Chrome, PageError, render};
 use crate::AppState;
+use crate::auth::Viewer;
+use vplant_app::master::Sites;
+use vplant_domain::identity::Scope;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -17,10 +20,14 @@ struct HomePage {
     counts: Counts,
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<Response, PageError> {
-    let counts = state.app.store.counts().await?;
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
+    let mut counts = state.app.store.counts().await?;
+    // Counts respect site scoping like every list: a CMO partner counts its own sites.
+    if viewer.scope() != Scope::All {
+        counts.sites = state.app.masters::<Sites>(&viewer.scope(), true).await?.len() as u64;
+    }
     let page = HomePage {
-        page: Chrome::home("Overview"),
+        page: Chrome::home("Overview").viewer(&viewer),
         counts,
     };
     Ok(render(StatusCode::OK, &page))

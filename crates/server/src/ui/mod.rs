@@ -11,23 +11,27 @@
 //!   only describe their columns and fields.
 //! - `history`: a record's audit trail as a table, reusable by later modules.
 
+mod account;
 mod form;
 mod history;
 mod home;
 mod master;
 mod page;
 mod products;
+mod signin;
 mod sites;
 
-use axum::Router;
-use axum::routing::get;
+pub use page::{PageError, fallback};
+use vplant_domain::identity::Permission;
 
-use crate::AppState;
+use crate::auth::access::{Access, Routes};
 
 /// One entry of the main navigation.
 pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
+    /// The permission the entry's page needs; people without it do not see it.
+    pub needs: Option<Permission>,
 }
 
 /// The main navigation, in display order. A new module adds its entry here; the
@@ -37,21 +41,26 @@ pub static NAV: &[NavItem] = &[
     NavItem {
         label: "Home",
         href: "/",
+        needs: None,
     },
     NavItem {
         label: "Sites",
         href: sites::BASE,
+        needs: Some(Permission::ViewMasterData),
     },
     NavItem {
         label: "Products",
         href: products::BASE,
+        needs: Some(Permission::ViewMasterData),
     },
 ];
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::show))
+/// The pages, each with its access decision.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Access::Allow(Permission::ViewMasterData), home::show)
+        .merge(signin::routes())
+        .merge(account::routes())
         .merge(master::routes::<sites::Sites>())
         .merge(master::routes::<products::Products>())
-        .fallback(page::fallback)
 }

@@ -11,6 +11,7 @@ use vplant_domain::DomainError;
 use vplant_store::StoreError;
 
 use super::NavItem;
+use crate::auth::Viewer;
 use crate::error::ApiError;
 
 /// One step of the breadcrumb; the last one is the current page and has no link.
@@ -50,6 +51,16 @@ pub struct Alert {
     pub text: String,
 }
 
+/// The signed-in person as the layout shows them.
+pub struct UserBar {
+    pub username: String,
+    pub full_name: String,
+    pub roles: String,
+    /// The session's anti-forgery token, for every form and htmx request.
+    pub csrf: String,
+    principal: vplant_domain::identity::Principal,
+}
+
 /// What the layout (`base.html`) needs from every page.
 pub struct Chrome {
     pub title: String,
@@ -57,6 +68,8 @@ pub struct Chrome {
     pub section: &'static str,
     pub crumbs: Vec<Crumb>,
     pub alerts: Vec<Alert>,
+    /// `None` on the pages shown before sign-in.
+    pub user: Option<UserBar>,
 }
 
 impl Chrome {
@@ -71,7 +84,34 @@ impl Chrome {
                 href: Some("/".to_owned()),
             }],
             alerts: Vec::new(),
+            user: None,
         }
+    }
+
+    /// The page as `viewer` sees it: their name in the header, their sign-out form,
+    /// and only the navigation entries their roles open.
+    pub fn viewer(mut self, viewer: &Viewer) -> Chrome {
+        self.user = Some(UserBar {
+            username: viewer.principal.username.clone(),
+            full_name: viewer.principal.full_name.clone(),
+            roles: viewer.principal.role_labels(),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+            principal: viewer.principal.clone(),
+        });
+        self
+    }
+
+    /// A page shown before sign-in: no navigation, no breadcrumb.
+    pub fn public(title: impl Into<String>) -> Chrome {
+        Chrome {
+            crumbs: Vec::new(),
+            ..Chrome::new(title, "")
+        }
+    }
+
+    /// The anti-forgery token forms on this page carry (empty before sign-in).
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
     }
 
     /// The home page: no breadcrumb, since it is where every breadcrumb starts.
@@ -99,8 +139,15 @@ impl Chrome {
         self
     }
 
-    pub fn nav(&self) -> &'static [NavItem] {
+    /// The navigation entries the signed-in person may open.
+    pub fn nav(&self) -> Vec<&'static NavItem> {
+        let Some(user) = &self.user else {
+            return Vec::new();
+        };
         super::NAV
+            .iter()
+            .filter(|item| item.needs.is_none_or(|p| user.principal.can(p)))
+            .collect()
     }
 
     /// The breadcrumb steps before the current page (the title closes it).
@@ -135,6 +182,10 @@ pub enum PageError {
     },
     /// The request itself is damaged (a hand-edited form, say).
     BadRequest(String),
+    /// The person's roles do not allow it, or the request was forged.
+    Forbidden(String),
+    /// Too many password attempts from this client; retry after the seconds given.
+    TooManyAttempts(u64),
     Store(StoreError),
 }
 
@@ -151,8 +202,14 @@ impl From<AppError> for PageError {
                 message: format!("There is no {what} with the code '{id}'."),
                 back: None,
             },
+            AppError::Domain(DomainError::NotAllowed(message)) => PageError::Forbidden(message),
             AppError::Domain(other) => PageError::BadRequest(other.to_string()),
             AppError::Store(store) => PageError::Store(store),
+            AppError::Auth(e) => PageError::Forbidden(e.to_string()),
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, "internal error while serving a page");
+                PageError::Store(StoreError::Database("internal error".into()))
+            }
         }
     }
 }
@@ -185,6 +242,22 @@ impl PageError {
                 message,
                 "Nothing was changed. Go back, reload the page and try again.",
                 "VP-BAD-REQUEST",
+                None,
+            ),
+            PageError::Forbidden(message) => (
+                StatusCode::FORBIDDEN,
+                page("Not allowed"),
+                message,
+                "Go back to the previous page, or to the home page.",
+                "VP-FORBIDDEN",
+                None,
+            ),
+            PageError::TooManyAttempts(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                page("Too many attempts"),
+                format!("There were too many password attempts from your address. Wait {secs} seconds."),
+                "Then try again. If you have forgotten your password, ask an administrator to reset it.",
+                "VP-RATE-LIMITED",
                 None,
             ),
             PageError::Store(e) => {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod archive;
+mod audit;
 mod availability;
 mod checkpoints;
 mod commit;

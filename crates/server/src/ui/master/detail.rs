@@ -6,13 +6,15 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use vplant_app::{AppError, Request};
+use vplant_app::AppError;
+use vplant_domain::identity::Permission;
+use vplant_store::queries::identity::Signature;
 use vplant_domain::master::{Change, ChangeKind};
 use vplant_domain::{Aggregate, DomainError};
 
 use super::{Cell, MasterUi, RecordView, done_message};
 use crate::AppState;
-use crate::extract::ANONYMOUS;
+use crate::auth::Viewer;
 use crate::ui::form::{Failure, FieldSpec, FormView, Input, REASON, Values, value};
 use crate::ui::history::{self, HistoryRow};
 use crate::ui::page::{Chrome, PageError, Tone, render};
@@ -118,10 +120,16 @@ impl Action {
 #[template(path = "master/show.html")]
 struct DetailPage {
     page: Chrome,
+    what: &'static str,
+    base: &'static str,
     record: RecordView,
     facts: Vec<(&'static str, Cell)>,
+    /// Only for people who may change the record.
     forms: Vec<FormView>,
     history: Vec<HistoryRow>,
+    signatures: Vec<Signature>,
+    /// Whether the viewer holds a meaning this record can be signed with.
+    can_sign: bool,
 }
 
 /// A change that was refused, to redraw its form with the person's input and why.
@@ -131,20 +139,39 @@ struct Attempt<'a> {
     failure: &'a Failure,
 }
 
+pub(super) fn not_found<R: MasterUi>(code: &str) -> PageError {
+    PageError::NotFound {
+        message: format!("There is no {} with the code '{code}'.", R::WHAT),
+        back: Some((R::MANY, R::BASE)),
+    }
+}
+
+/// The record if `viewer` may see it; another site's record is "not found" to a
+/// CMO partner, exactly like a record that does not exist.
+pub(super) async fn visible<R: MasterUi>(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+) -> Result<R::Record, PageError> {
+    match state.app.master::<R>(&viewer.scope(), code).await {
+        Ok(record) => Ok(record),
+        Err(AppError::Domain(DomainError::NotFound { .. })) => Err(not_found::<R>(code)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn detail_page<R: MasterUi>(
     state: &AppState,
+    viewer: &Viewer,
     code: &str,
     mut page: Chrome,
     attempt: Option<Attempt<'_>>,
 ) -> Result<DetailPage, PageError> {
-    let record = R::get(&state.app.store, code)
-        .await?
-        .ok_or_else(|| PageError::NotFound {
-            message: format!("There is no {} with the code '{code}'.", R::WHAT),
-            back: Some((R::MANY, R::BASE)),
-        })?;
+    let record = visible::<R>(state, viewer, code).await?;
     let mut record = R::view(record);
-    let entries = state.app.history(&R::Agg::stream_id(&record.code)).await?;
+    let stream_id = R::Agg::stream_id(&record.code);
+    let entries = state.app.history(&stream_id).await?;
+    let signatures = state.app.signatures(&stream_id).await?;
     let offered = [
         Action::Rename,
         if record.active {
@@ -154,12 +181,14 @@ async fn detail_page<R: MasterUi>(
         },
     ];
     let current = Values::from([("name".to_owned(), record.name.clone())]);
+    let may_edit = viewer.can(Permission::EditMasterData);
     let forms = offered
         .into_iter()
         .map(|action| match &attempt {
             Some(a) if a.action == action => action.form::<R>(&record, a.values).failed(a.failure),
             _ => action.form::<R>(&record, &current),
         })
+        .filter(|_| may_edit)
         .collect();
     // A refused change whose form is no longer offered (it deactivated a record that
     // someone else deactivated first) still gets its reason shown.
@@ -173,11 +202,15 @@ async fn detail_page<R: MasterUi>(
         .zip(std::mem::take(&mut record.cells))
         .collect();
     Ok(DetailPage {
-        page: page.via(R::MANY, R::BASE),
+        page: page.via(R::MANY, R::BASE).viewer(viewer),
+        what: R::WHAT,
+        base: R::BASE,
+        can_sign: !super::sign::meanings::<R>(viewer).is_empty(),
         record,
         facts,
         forms,
         history: history::rows(entries),
+        signatures,
     })
 }
 
@@ -188,6 +221,7 @@ pub(super) struct ShowParams {
 
 pub(super) async fn show<R: MasterUi>(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
     Query(params): Query<ShowParams>,
 ) -> Result<Response, PageError> {
@@ -196,12 +230,13 @@ pub(super) async fn show<R: MasterUi>(
     if let Some(text) = done_message(params.done.as_deref(), R::ONE) {
         page = page.alert(Tone::Success, text);
     }
-    let body = detail_page::<R>(&state, &code, page, None).await?;
+    let body = detail_page::<R>(&state, &viewer, &code, page, None).await?;
     Ok(render(StatusCode::OK, &body))
 }
 
 pub(super) async fn change<R: MasterUi>(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((code, slug)): Path<(String, String)>,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
@@ -210,7 +245,8 @@ pub(super) async fn change<R: MasterUi>(
         message: format!("There is no change called '{slug}'."),
         back: Some((R::MANY, R::BASE)),
     })?;
-    let mut request = Request::by(ANONYMOUS);
+    visible::<R>(&state, &viewer, &code).await?;
+    let mut request = viewer.request();
     request.expected_version = expected_version(&values)?;
     let outcome = match action.change(&values) {
         Ok(change) => state
@@ -231,7 +267,7 @@ pub(super) async fn change<R: MasterUi>(
         failure: &failure,
     };
     let page = Chrome::new(code.clone(), R::BASE);
-    let body = detail_page::<R>(&state, &code, page, Some(attempt)).await?;
+    let body = detail_page::<R>(&state, &viewer, &code, page, Some(attempt)).await?;
     Ok(render(failure.status, &body))
 }
 

@@ -5,11 +5,12 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use vplant_app::{AppError, Request};
+use vplant_app::AppError;
+use vplant_domain::identity::Permission;
 
 use super::{MasterUi, RecordView, done_message};
 use crate::AppState;
-use crate::extract::ANONYMOUS;
+use crate::auth::Viewer;
 use crate::ui::form::{Failure, FormView, Values, value};
 use crate::ui::page::{Chrome, PageError, Tone, render};
 
@@ -35,18 +36,28 @@ struct ListPage {
     columns: &'static [&'static str],
     records: Vec<RecordView>,
     include_inactive: bool,
-    form: FormView,
+    /// Only for people who may register records.
+    form: Option<FormView>,
 }
 
 async fn list_page<R: MasterUi>(
     state: &AppState,
+    viewer: &Viewer,
     include_inactive: bool,
     form: FormView,
     page: Chrome,
 ) -> Result<ListPage, PageError> {
-    let records = R::list(&state.app.store, include_inactive).await?;
+    let records = state
+        .app
+        .masters::<R>(&viewer.scope(), include_inactive)
+        .await?;
+    let form = if viewer.can(Permission::EditMasterData) {
+        Some(form)
+    } else {
+        None
+    };
     Ok(ListPage {
-        page,
+        page: page.viewer(viewer),
         what: R::WHAT,
         base: R::BASE,
         columns: R::COLUMNS,
@@ -70,6 +81,7 @@ fn register_form<R: MasterUi>(values: &Values) -> FormView {
 
 pub(super) async fn list<R: MasterUi>(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(params): Query<ListParams>,
 ) -> Result<Response, PageError> {
     let mut page = Chrome::new(R::MANY, R::BASE);
@@ -77,18 +89,19 @@ pub(super) async fn list<R: MasterUi>(
         page = page.alert(Tone::Success, text);
     }
     let form = register_form::<R>(&Values::new());
-    let body = list_page::<R>(&state, params.include_inactive(), form, page).await?;
+    let body = list_page::<R>(&state, &viewer, params.include_inactive(), form, page).await?;
     Ok(render(StatusCode::OK, &body))
 }
 
 pub(super) async fn register<R: MasterUi>(
     State(state): State<AppState>,
+    viewer: Viewer,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
     let outcome = match R::register(&values) {
         Ok((code, command)) => state
             .app
-            .execute::<R::Agg>(&code, command, &Request::by(ANONYMOUS))
+            .execute::<R::Agg>(&code, command, &viewer.request())
             .await
             .map(|_| ()),
         Err(e) => Err(AppError::Domain(e)),
@@ -98,6 +111,6 @@ pub(super) async fn register<R: MasterUi>(
     };
     let failure = Failure::from_app(error, R::WHAT, value(&values, "code"))?;
     let form = register_form::<R>(&values).failed(&failure);
-    let body = list_page::<R>(&state, false, form, Chrome::new(R::MANY, R::BASE)).await?;
+    let body = list_page::<R>(&state, &viewer, false, form, Chrome::new(R::MANY, R::BASE)).await?;
     Ok(render(failure.status, &body))
 }

@@ -7,14 +7,14 @@
 
 mod detail;
 mod list;
+mod sign;
 
-use axum::Router;
-use axum::routing::get;
 pub use vplant_app::master::Master;
+use vplant_domain::identity::Permission;
 use vplant_domain::{Aggregate, DomainError, Timestamp};
 
 use super::form::{FieldSpec, Input, Values};
-use crate::AppState;
+use crate::auth::access::{Access, Routes};
 
 /// One cell of a resource's own columns.
 pub enum Cell {
@@ -82,14 +82,18 @@ pub trait MasterUi: Master {
     ) -> Result<(String, <Self::Agg as Aggregate>::Command), DomainError>;
 }
 
-pub fn routes<R: MasterUi>() -> Router<AppState> {
-    Router::new()
-        .route(R::BASE, get(list::list::<R>).post(list::register::<R>))
-        .route(&format!("{}/{{code}}", R::BASE), get(detail::show::<R>))
-        .route(
-            &format!("{}/{{code}}/{{action}}", R::BASE),
-            get(detail::back::<R>).post(detail::change::<R>),
-        )
+pub fn routes<R: MasterUi>() -> Routes {
+    let view = Access::Allow(Permission::ViewMasterData);
+    let edit = Access::Allow(Permission::EditMasterData);
+    let record = format!("{}/{{code}}", R::BASE);
+    Routes::new()
+        .get(R::BASE, view, list::list::<R>)
+        .post(R::BASE, edit, list::register::<R>)
+        .get(&record, view, detail::show::<R>)
+        .get(&format!("{record}/sign"), Access::AnySignature, sign::form::<R>)
+        .post(&format!("{record}/sign"), Access::AnySignature, sign::submit::<R>)
+        .get(&format!("{record}/{{action}}"), view, detail::back::<R>)
+        .post(&format!("{record}/{{action}}"), edit, detail::change::<R>)
 }
 
 /// The code field of every register form.
@@ -122,6 +126,7 @@ fn done_message(done: Option<&str>, one: &str) -> Option<String> {
         "renamed" => "renamed",
         "deactivated" => "deactivated",
         "reactivated" => "reactivated",
+        "signed" => "signed",
         _ => return None,
     };
     Some(format!(

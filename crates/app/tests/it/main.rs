@@ -1,0 +1,6 @@
+//! The use cases end to end on a real store: what people see of the ledger through
+//! the application layer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod audit;

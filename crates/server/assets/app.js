@@ -1,0 +1,53 @@
+// Virtual Plant page behaviour that HTML alone cannot give. Every page works
+// without it; it only makes dialogs modal and sends the anti-forgery token with
+// htmx requests.
+(function () {
+  "use strict";
+
+  // htmx requests carry the session's anti-forgery token as a header; forms also
+  // carry it as a hidden field, for when htmx is not there.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) {
+      event.detail.headers["X-CSRF-Token"] = meta.getAttribute("content");
+    }
+  });
+
+  // A link with data-dialog loads its page's form into the <dialog> named by the
+  // attribute and opens it modally. Without JavaScript the link simply opens the
+  // form as a page.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-dialog]");
+    if (!link || !window.htmx) {
+      return;
+    }
+    var dialog = document.getElementById(link.getAttribute("data-dialog"));
+    if (!dialog) {
+      return;
+    }
+    event.preventDefault();
+    window.htmx
+      .ajax("GET", link.getAttribute("href"), { target: dialog, swap: "innerHTML", select: "#dialog-body" })
+      .then(function () {
+        if (!dialog.open) {
+          dialog.showModal();
+        }
+        var first = dialog.querySelector("[autofocus], input:not([type=hidden]), select, textarea");
+        if (first) {
+          first.focus();
+        }
+      });
+  });
+
+  // A close button inside a dialog closes it.
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-close-dialog]");
+    if (close) {
+      var dialog = close.closest("dialog");
+      if (dialog) {
+        event.preventDefault();
+        dialog.close();
+      }
+    }
+  });
+})();

@@ -1,0 +1,118 @@
+//! Forgery protection for every state-changing request (OWASP's "defence in depth"
+//! pairing): the browser's own statement of where the request comes from
+//! (`Sec-Fetch-Site`, `Origin`) must be this site, and the request must carry a token
+//! a foreign page cannot read. For a session the token is derived from the session
+//! token (so it needs no storage and changes at every sign-in); for the sign-in form,
+//! which has no session yet, it is a random value in both a cookie and the form.
+//! Requests with an API token carry no cookie, so forgery does not apply to them.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::refusal::{Refusal, refuse};
+use super::{Viewer, cookies};
+use crate::AppState;
+
+/// The form field and header that carry the token.
+pub const FIELD: &str = "_csrf";
+pub const HEADER: &str = "x-csrf-token";
+
+/// Forms are small; a body larger than this is not read for its token.
+const MAX_FORM: usize = 256 * 1024;
+
+/// The anti-forgery token of the session whose token is `session_token`.
+pub fn token_for(session_token: &str) -> String {
+    let mut material = b"vplant-csrf\0".to_vec();
+    material.extend_from_slice(session_token.as_bytes());
+    vplant_ledger::sha256(&material).to_hex()
+}
+
+/// Compares in time independent of where the strings differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn unsafe_method(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn header_text<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The browser says the request was made by a page of another site.
+fn cross_site(req: &Request, state: &AppState) -> bool {
+    if let Some(site) = header_text(req, "sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return true;
+    }
+    let Some(origin) = header_text(req, header::ORIGIN.as_str()) else {
+        return false;
+    };
+    match &state.web.public_origin {
+        Some(public) => origin != public.trim_end_matches('/'),
+        None => {
+            let host = header_text(req, header::HOST.as_str()).unwrap_or_default();
+            origin != format!("http://{host}") && origin != format!("https://{host}")
+        }
+    }
+}
+
+/// Reads the token from the header, or from the form body (which is put back).
+async fn submitted(req: Request) -> (Request, Option<String>) {
+    if let Some(token) = header_text(&req, HEADER) {
+        let token = token.to_owned();
+        return (req, Some(token));
+    }
+    let is_form = header_text(&req, header::CONTENT_TYPE.as_str())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (req, None);
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_FORM).await else {
+        return (Request::from_parts(parts, Body::empty()), None);
+    };
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    (Request::from_parts(parts, Body::from(bytes)), token)
+}
+
+/// The layer: refuses a state-changing request that is cross-site or lacks its token.
+pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !unsafe_method(req.method()) {
+        return next.run(req).await;
+    }
+    if cross_site(&req, &state) {
+        return refuse(&req, Refusal::Forgery, None);
+    }
+    let expected = match req.extensions().get::<Viewer>() {
+        Some(viewer) => match &viewer.csrf {
+            Some(token) => Some(token.clone()),
+            // An API token: no cookie, nothing a foreign page could ride on.
+            None => return next.run(req).await,
+        },
+        None if req.uri().path() == "/login" => {
+            // Without the sign-in cookie there is nothing to compare: refuse.
+            Some(cookies::get(req.headers(), cookies::SIGNIN).unwrap_or_default())
+        }
+        // Not signed in: the route's access decision answers.
+        None => return next.run(req).await,
+    };
+    let (req, got) = submitted(req).await;
+    match (expected, got) {
+        (Some(expected), Some(got)) if !expected.is_empty() && same(&expected, &got) => {
+            next.run(req).await
+        }
+        _ => refuse(&req, Refusal::Forgery, None),
+    }
+}
