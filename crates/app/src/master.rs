@@ -5,10 +5,10 @@
 use std::future::Future;
 
 use serde::Serialize;
+use vplant_domain::identity::Scope;
 use vplant_domain::master::Change;
 use vplant_domain::product::{ProductCommand, ProductState};
 use vplant_domain::site::{SiteCommand, SiteState};
-use vplant_domain::identity::Scope;
 use vplant_domain::{Aggregate, DomainError};
 use vplant_store::queries::master::{Product, Site};
 use vplant_store::{Store, StoreError};
@@ -110,7 +110,11 @@ impl App {
     /// The record as the read tables hold it, or `NotFound` naming it, also when it
     /// exists at a site outside `scope`: a CMO partner must not learn that another
     /// site's record exists.
-    pub async fn master<M: Master>(&self, scope: &Scope, code: &str) -> Result<M::Record, AppError> {
+    pub async fn master<M: Master>(
+        &self,
+        scope: &Scope,
+        code: &str,
+    ) -> Result<M::Record, AppError> {
         M::get(&self.store, code)
             .await?
             .filter(|r| M::site_of(r).is_none_or(|site| scope.sees(site)))

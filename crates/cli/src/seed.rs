@@ -3,10 +3,10 @@
 //! exist are left alone, so `vplant demo` can be run again on the same file.
 
 use anyhow::Result;
-use vplant_app::master::{Products, Sites};
-use vplant_app::{App, Request};
 use vplant_app::identity::NewUserInput;
+use vplant_app::master::{Products, Sites};
 use vplant_app::signatures::SignatureInput;
+use vplant_app::{App, Request};
 use vplant_domain::identity::Scope;
 use vplant_domain::master::{Change, ChangeKind};
 use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
@@ -111,7 +111,8 @@ async fn history(app: &App, by: &Request) -> Result<()> {
             "Deccan Generics Private Limited",
             "Legal entity name changed after the 2026 restructuring (quality agreement QA-0147 rev. 3)",
         )?;
-        app.change_master::<Sites>(&Scope::All, "CMO-HYD", change, by).await?;
+        app.change_master::<Sites>(&Scope::All, "CMO-HYD", change, by)
+            .await?;
     }
     let product = app.master::<Products>(&Scope::All, "CEF-1G").await?;
     if product.active && product.version == 1 {
@@ -120,7 +121,8 @@ async fn history(app: &App, by: &Request) -> Result<()> {
             "",
             "Marketing authorisation withdrawn; no further batches planned",
         )?;
-        app.change_master::<Products>(&Scope::All, "CEF-1G", change, by).await?;
+        app.change_master::<Products>(&Scope::All, "CEF-1G", change, by)
+            .await?;
     }
     Ok(())
 }

@@ -185,17 +185,19 @@ pub fn decide(
         )));
     }
     if request.shown_version != target.version || request.shown_hash != target.hash {
-        return Err(DomainError::InvalidState(if request.shown_version == target.version {
-            format!(
-                "the signature was prepared for different content than {} holds; reload the record and sign what it shows",
-                target.name
-            )
-        } else {
-            format!(
-                "{} changed since it was shown to you (you saw version {}, it is now version {}); reload it, review the changes and sign again",
-                target.name, request.shown_version, target.version
-            )
-        }));
+        return Err(DomainError::InvalidState(
+            if request.shown_version == target.version {
+                format!(
+                    "the signature was prepared for different content than {} holds; reload the record and sign what it shows",
+                    target.name
+                )
+            } else {
+                format!(
+                    "{} changed since it was shown to you (you saw version {}, it is now version {}); reload it, review the changes and sign again",
+                    target.name, request.shown_version, target.version
+                )
+            },
+        ));
     }
     for rule in policy.rules {
         check_duty(*rule, target, meaning, &signer.username)?;
@@ -286,10 +288,18 @@ mod tests {
             name: "site 'BSL'",
             version: 1,
             hash: "aa",
-            events: vec![PastEvent { actor: "author", event: &event }],
+            events: vec![PastEvent {
+                actor: "author",
+                event: &event,
+            }],
         };
         let qa = person("qa", Role::QaReviewer);
-        let signed = decide(&MASTER_DATA, &target, &request(Meaning::Approved, 1, "aa"), &qa);
+        let signed = decide(
+            &MASTER_DATA,
+            &target,
+            &request(Meaning::Approved, 1, "aa"),
+            &qa,
+        );
         assert_eq!(
             signed.unwrap(),
             Event::RecordSigned(RecordSigned {
@@ -309,10 +319,18 @@ mod tests {
             name: "site 'BSL'",
             version: 1,
             hash: "aa",
-            events: vec![PastEvent { actor: "qa", event: &event }],
+            events: vec![PastEvent {
+                actor: "qa",
+                event: &event,
+            }],
         };
         let qa = person("qa", Role::QaReviewer);
-        let refused = decide(&MASTER_DATA, &target, &request(Meaning::Approved, 1, "aa"), &qa);
+        let refused = decide(
+            &MASTER_DATA,
+            &target,
+            &request(Meaning::Approved, 1, "aa"),
+            &qa,
+        );
         assert!(matches!(refused, Err(DomainError::NotAllowed(m)) if m.contains("segregation")));
     }
 
@@ -335,15 +353,29 @@ mod tests {
             version: 2,
             hash: "bb",
             events: vec![
-                PastEvent { actor: "author", event: &created },
-                PastEvent { actor: "sup", event: &performed },
+                PastEvent {
+                    actor: "author",
+                    event: &created,
+                },
+                PastEvent {
+                    actor: "sup",
+                    event: &performed,
+                },
             ],
         };
         let sup = person("sup", Role::Supervisor);
         let refused = decide(&policy, &target, &request(Meaning::Verified, 2, "bb"), &sup);
         assert!(matches!(refused, Err(DomainError::NotAllowed(_))));
         let other = person("other", Role::Supervisor);
-        assert!(decide(&policy, &target, &request(Meaning::Verified, 2, "bb"), &other).is_ok());
+        assert!(
+            decide(
+                &policy,
+                &target,
+                &request(Meaning::Verified, 2, "bb"),
+                &other
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -353,13 +385,28 @@ mod tests {
             name: "site 'BSL'",
             version: 3,
             hash: "cc",
-            events: vec![PastEvent { actor: "author", event: &event }],
+            events: vec![PastEvent {
+                actor: "author",
+                event: &event,
+            }],
         };
         let qa = person("qa", Role::QaReviewer);
-        let stale = decide(&MASTER_DATA, &target, &request(Meaning::Approved, 2, "bb"), &qa);
+        let stale = decide(
+            &MASTER_DATA,
+            &target,
+            &request(Meaning::Approved, 2, "bb"),
+            &qa,
+        );
         assert!(matches!(stale, Err(DomainError::InvalidState(m)) if m.contains("changed since")));
-        let moved = decide(&MASTER_DATA, &target, &request(Meaning::Approved, 3, "ff"), &qa);
-        assert!(matches!(moved, Err(DomainError::InvalidState(m)) if m.contains("different content")));
+        let moved = decide(
+            &MASTER_DATA,
+            &target,
+            &request(Meaning::Approved, 3, "ff"),
+            &qa,
+        );
+        assert!(
+            matches!(moved, Err(DomainError::InvalidState(m)) if m.contains("different content"))
+        );
     }
 
     #[test]
@@ -369,10 +416,18 @@ mod tests {
             name: "site 'BSL'",
             version: 1,
             hash: "aa",
-            events: vec![PastEvent { actor: "author", event: &event }],
+            events: vec![PastEvent {
+                actor: "author",
+                event: &event,
+            }],
         };
         let operator = person("op", Role::Operator);
-        let refused = decide(&MASTER_DATA, &target, &request(Meaning::Approved, 1, "aa"), &operator);
+        let refused = decide(
+            &MASTER_DATA,
+            &target,
+            &request(Meaning::Approved, 1, "aa"),
+            &operator,
+        );
         assert!(matches!(refused, Err(DomainError::NotAllowed(_))));
     }
 }

@@ -52,9 +52,18 @@ pub fn router(state: AppState) -> Router {
     let (routes, _) = routes().into_parts();
     routes
         .fallback(ui::fallback)
-        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf::check))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::rate::limit))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf::check,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::rate::limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

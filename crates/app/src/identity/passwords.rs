@@ -113,7 +113,11 @@ impl Passwords {
     }
 }
 
-fn hash_with(argon: &Argon2<'_>, random: &SystemRandom, password: &str) -> Result<String, AppError> {
+fn hash_with(
+    argon: &Argon2<'_>,
+    random: &SystemRandom,
+    password: &str,
+) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     random
         .fill(&mut salt)

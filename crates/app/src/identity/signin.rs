@@ -2,14 +2,14 @@
 
 use std::time::Duration;
 
+use vplant_domain::DomainError;
 use vplant_domain::Timestamp;
+use vplant_domain::fields::Reason;
+use vplant_domain::identity::Principal;
 use vplant_domain::identity::fields::{NewPassword, Username};
 use vplant_domain::identity::session::{SessionCommand, SessionEnd, SessionStarted, SessionState};
 use vplant_domain::identity::unknown::{UnknownSignIns, UnknownUserSignIn};
 use vplant_domain::identity::user::{UserCommand, UserState};
-use vplant_domain::identity::Principal;
-use vplant_domain::fields::Reason;
-use vplant_domain::DomainError;
 
 use super::passwords::{hex, token_hash};
 use super::{AuthError, Authenticated, Via, principal_of};
@@ -47,7 +47,10 @@ impl App {
         };
         let passwords = &self.security.passwords;
         let matches = passwords
-            .verify(password.to_owned(), creds.as_ref().map(|c| c.password_hash.clone()))
+            .verify(
+                password.to_owned(),
+                creds.as_ref().map(|c| c.password_hash.clone()),
+            )
             .await?;
         let Some(creds) = creds else {
             let attempt = UnknownUserSignIn {
@@ -108,7 +111,8 @@ impl App {
             token_hash: token_hash(&token),
             idle_timeout_secs: policy.idle_timeout.as_secs(),
             expires_at: Timestamp::from_micros(
-                now.as_micros().saturating_add(micros(policy.absolute_timeout)),
+                now.as_micros()
+                    .saturating_add(micros(policy.absolute_timeout)),
             ),
             client: client.to_owned(),
         };
@@ -164,7 +168,11 @@ impl App {
         if now.saturating_sub(session.last_seen.as_micros()) >= touch_every {
             // A lost race to another request touching the same session is harmless.
             match self
-                .execute::<SessionState>(&session.id, SessionCommand::Touch, &Request::by(&session.username))
+                .execute::<SessionState>(
+                    &session.id,
+                    SessionCommand::Touch,
+                    &Request::by(&session.username),
+                )
                 .await
             {
                 Ok(_) | Err(AppError::Domain(DomainError::InvalidState(_))) => {}
@@ -179,7 +187,12 @@ impl App {
     }
 
     /// Ends one session; ending one that already ended is not an error.
-    pub async fn end_session(&self, id: &str, why: SessionEnd, actor: &str) -> Result<(), AppError> {
+    pub async fn end_session(
+        &self,
+        id: &str,
+        why: SessionEnd,
+        actor: &str,
+    ) -> Result<(), AppError> {
         match self
             .execute::<SessionState>(id, SessionCommand::End(why), &Request::by(actor))
             .await
@@ -191,7 +204,8 @@ impl App {
 
     /// Signs the person out of every session and voids their API sessions.
     pub async fn sign_out_everywhere(&self, who: &Principal, reason: &str) -> Result<(), AppError> {
-        let reason = Reason::parse("reason", reason).map_err(|e| DomainError::Validation(vec![e]))?;
+        let reason =
+            Reason::parse("reason", reason).map_err(|e| DomainError::Validation(vec![e]))?;
         self.execute::<UserState>(
             &who.username,
             UserCommand::RevokeSessions { reason },
@@ -243,7 +257,11 @@ impl App {
             )
             .into());
         }
-        let password_hash = self.security.passwords.hash(new.expose().to_owned()).await?;
+        let password_hash = self
+            .security
+            .passwords
+            .hash(new.expose().to_owned())
+            .await?;
         self.execute::<UserState>(
             &who.username,
             UserCommand::ChangePassword { password_hash },

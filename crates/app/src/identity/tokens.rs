@@ -59,7 +59,11 @@ impl App {
                 if !owner_principal.roles.contains(role) {
                     errors.push(vplant_domain::FieldError::new(
                         "roles",
-                        format!("{} does not hold the role '{}'", owner.username, role.as_str()),
+                        format!(
+                            "{} does not hold the role '{}'",
+                            owner.username,
+                            role.as_str()
+                        ),
                     ));
                 }
             }
@@ -110,8 +114,8 @@ impl App {
         reason: &str,
         request: &Request,
     ) -> Result<(), AppError> {
-        let reason = Reason::parse("reason", reason)
-            .map_err(|e| DomainError::Validation(vec![e]))?;
+        let reason =
+            Reason::parse("reason", reason).map_err(|e| DomainError::Validation(vec![e]))?;
         self.execute::<ApiTokenState>(id, ApiTokenCommand::Revoke { reason }, request)
             .await
             .map_err(|e| match e {

@@ -139,16 +139,13 @@ impl App {
 
     /// The account, or `NotFound` naming it.
     pub async fn user(&self, username: &str) -> Result<User, AppError> {
-        self.store
-            .user(username)
-            .await?
-            .ok_or_else(|| {
-                DomainError::NotFound {
-                    what: "user",
-                    id: username.to_lowercase(),
-                }
-                .into()
-            })
+        self.store.user(username).await?.ok_or_else(|| {
+            DomainError::NotFound {
+                what: "user",
+                id: username.to_lowercase(),
+            }
+            .into()
+        })
     }
 
     pub async fn change_profile(
@@ -203,8 +200,12 @@ impl App {
         let (Some(access), Some(reason)) = (access, reason) else {
             return Err(DomainError::field("roles", "could not be read").into());
         };
-        self.user_command(username, UserCommand::ChangeAccess { access, reason }, request)
-            .await
+        self.user_command(
+            username,
+            UserCommand::ChangeAccess { access, reason },
+            request,
+        )
+        .await
     }
 
     /// Sets a one-time password the person must change at next sign-in, and ends
@@ -256,7 +257,8 @@ impl App {
 
     async fn end_sessions_of(&self, username: &str, actor: &str) -> Result<(), AppError> {
         for session in self.store.open_sessions(&username.to_lowercase()).await? {
-            self.end_session(&session.id, SessionEnd::Revoked, actor).await?;
+            self.end_session(&session.id, SessionEnd::Revoked, actor)
+                .await?;
         }
         Ok(())
     }
@@ -268,7 +270,8 @@ impl App {
         request: &Request,
     ) -> Result<User, AppError> {
         let username = username.trim().to_lowercase();
-        self.execute::<UserState>(&username, command, request).await?;
+        self.execute::<UserState>(&username, command, request)
+            .await?;
         self.user(&username).await
     }
 }

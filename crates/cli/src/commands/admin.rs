@@ -46,7 +46,11 @@ pub fn run(data: &Data, command: &AdminCommand) -> Result<ExitCode> {
                     must_change_password: true,
                 };
                 let (user, otp) = app.create_user(input, &by).await?;
-                println!("Created user {} ({}).", user.username, user.roles.join(", "));
+                println!(
+                    "Created user {} ({}).",
+                    user.username,
+                    user.roles.join(", ")
+                );
                 if let Some(otp) = otp {
                     print_one_time(&otp.0);
                 }
@@ -68,7 +72,9 @@ pub fn run(data: &Data, command: &AdminCommand) -> Result<ExitCode> {
 
 pub fn print_one_time(password: &str) {
     println!("  one-time password: {password}");
-    println!("  Hand it over in person or by a separate channel; it must be changed at first sign-in.");
+    println!(
+        "  Hand it over in person or by a separate channel; it must be changed at first sign-in."
+    );
 }
 
 /// `vplant init`'s first administrator, when the database has no users yet.

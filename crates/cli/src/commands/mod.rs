@@ -28,7 +28,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             admin,
             admin_email,
             no_admin,
-        } => init::run(&data, (!no_admin).then_some((admin.as_str(), admin_email.as_str()))),
+        } => init::run(
+            &data,
+            (!no_admin).then_some((admin.as_str(), admin_email.as_str())),
+        ),
         Command::Admin(command) => admin::run(&data, &command),
         Command::Serve(args) => serve::run(&data, &args, false),
         Command::Demo { no_serve, serve } => {

@@ -73,10 +73,7 @@ impl Aggregate for ApiTokenState {
                 },
             ) => {
                 if *expires_at <= ctx.now {
-                    return Err(DomainError::field(
-                        "expires_at",
-                        "must be in the future",
-                    ));
+                    return Err(DomainError::field("expires_at", "must be in the future"));
                 }
                 Ok(vec![Event::ApiTokenIssued(ApiTokenIssued {
                     owner: owner.clone(),
@@ -98,9 +95,7 @@ impl Aggregate for ApiTokenState {
             (Some(_), ApiTokenCommand::Revoke { .. }) if self.revoked => Err(
                 DomainError::InvalidState("the API token is already revoked".to_owned()),
             ),
-            (Some(_), ApiTokenCommand::Revoke { .. }) => {
-                Ok(vec![Event::ApiTokenRevoked(Empty {})])
-            }
+            (Some(_), ApiTokenCommand::Revoke { .. }) => Ok(vec![Event::ApiTokenRevoked(Empty {})]),
         }
     }
 

@@ -56,15 +56,13 @@ impl Email {
         }
         let well_formed = text.len() <= 254
             && !text.chars().any(|c| c.is_whitespace() || c.is_control())
-            && text
-                .split_once('@')
-                .is_some_and(|(local, domain)| {
-                    !local.is_empty()
-                        && !domain.contains('@')
-                        && domain.contains('.')
-                        && !domain.starts_with('.')
-                        && !domain.ends_with('.')
-                });
+            && text.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
         if !well_formed {
             return Err(FieldError::new(
                 field,
@@ -114,7 +112,10 @@ impl NewPassword {
             ));
         }
         if raw.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "must not contain control characters"));
+            return Err(FieldError::new(
+                field,
+                "must not contain control characters",
+            ));
         }
         let mut inputs: Vec<&str> = personal.to_vec();
         inputs.extend(["vplant", "virtual plant", "virtualplant"]);
@@ -146,7 +147,10 @@ mod tests {
 
     #[test]
     fn usernames_are_lower_case_and_start_with_a_letter() {
-        assert_eq!(Username::parse("username", " JDoe ").unwrap().as_str(), "jdoe");
+        assert_eq!(
+            Username::parse("username", " JDoe ").unwrap().as_str(),
+            "jdoe"
+        );
         assert!(Username::parse("username", "1abc").is_err());
         assert!(Username::parse("username", "a b c").is_err());
     }
@@ -156,7 +160,11 @@ mod tests {
         let short = NewPassword::parse("password", "Short1!", &[]).unwrap_err();
         assert!(short.reason.contains("at least 12"));
         let common = NewPassword::parse("password", "password1234", &[]).unwrap_err();
-        assert!(common.reason.contains("too easy to guess"), "{}", common.reason);
+        assert!(
+            common.reason.contains("too easy to guess"),
+            "{}",
+            common.reason
+        );
         let personal = NewPassword::parse("password", "jdoejdoejdoe1", &["jdoe"]).unwrap_err();
         assert!(personal.reason.contains("too easy to guess"));
         assert!(NewPassword::parse("password", "velvet-orbit-cactus-91", &["jdoe"]).is_ok());

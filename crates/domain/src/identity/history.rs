@@ -44,7 +44,11 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
                 ));
             }
             if e.sites != e.previous_sites {
-                changes.push(change("sites", &e.previous_sites.join(","), &e.sites.join(",")));
+                changes.push(change(
+                    "sites",
+                    &e.previous_sites.join(","),
+                    &e.sites.join(","),
+                ));
             }
             ("Roles or sites changed".to_owned(), changes)
         }

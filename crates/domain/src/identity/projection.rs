@@ -6,7 +6,11 @@ use crate::projection::{Recorded, RowOp, Value};
 
 /// Roles as stored in a read table: their names, comma-separated, in order.
 pub fn join_roles(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Row operations for an identity event; empty for every other event.
@@ -95,9 +99,7 @@ pub fn rows(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
                 ("version", recorded.stream_version.into()),
             ],
         }],
-        Event::ApiTokenRevoked(_) => {
-            update("api_tokens", "id", recorded, vec![("revoked_at", at)])
-        }
+        Event::ApiTokenRevoked(_) => update("api_tokens", "id", recorded, vec![("revoked_at", at)]),
         _ => Vec::new(),
     }
 }

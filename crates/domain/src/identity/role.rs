@@ -92,7 +92,11 @@ impl Role {
                 let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
                 FieldError::new(
                     field,
-                    format!("'{}' is not a role; use one of {}", raw.trim(), names.join(", ")),
+                    format!(
+                        "'{}' is not a role; use one of {}",
+                        raw.trim(),
+                        names.join(", ")
+                    ),
                 )
             })
     }
@@ -242,8 +246,19 @@ mod tests {
 
     #[test]
     fn roles_parse_from_their_names_and_labels() {
-        assert_eq!(Role::parse("roles", "QA reviewer").unwrap(), Role::QaReviewer);
-        assert_eq!(Role::parse("roles", "cmo-partner").unwrap(), Role::CmoPartner);
-        assert!(Role::parse("roles", "root").unwrap_err().reason.contains("operator"));
+        assert_eq!(
+            Role::parse("roles", "QA reviewer").unwrap(),
+            Role::QaReviewer
+        );
+        assert_eq!(
+            Role::parse("roles", "cmo-partner").unwrap(),
+            Role::CmoPartner
+        );
+        assert!(
+            Role::parse("roles", "root")
+                .unwrap_err()
+                .reason
+                .contains("operator")
+        );
     }
 }

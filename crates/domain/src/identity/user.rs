@@ -179,21 +179,36 @@ pub enum UserCommand {
         reason: Reason,
     },
     /// The person changes their own password (they proved the current one).
-    ChangePassword { password_hash: String },
+    ChangePassword {
+        password_hash: String,
+    },
     /// An administrator sets a one-time password.
     ResetPassword {
         password_hash: String,
         reason: Reason,
     },
-    SignInFailed { client: String, lock_after: u32 },
+    SignInFailed {
+        client: String,
+        lock_after: u32,
+    },
     /// A successful sign-in after failures clears the count.
     ClearFailures,
-    Lock { reason: Reason },
-    Unlock { reason: Reason },
-    Deactivate { reason: Reason },
-    Reactivate { reason: Reason },
+    Lock {
+        reason: Reason,
+    },
+    Unlock {
+        reason: Reason,
+    },
+    Deactivate {
+        reason: Reason,
+    },
+    Reactivate {
+        reason: Reason,
+    },
     /// Ends every open session and API session of the person ("sign out everywhere").
-    RevokeSessions { reason: Reason },
+    RevokeSessions {
+        reason: Reason,
+    },
 }
 
 /// An account as its events describe it.
@@ -461,8 +476,14 @@ mod tests {
     }
 
     fn registered() -> UserState {
-        let user = NewUser::parse("jdoe", "Jane Doe", "jane@example.com", &strings(&["operator"]), &[])
-            .unwrap();
+        let user = NewUser::parse(
+            "jdoe",
+            "Jane Doe",
+            "jane@example.com",
+            &strings(&["operator"]),
+            &[],
+        )
+        .unwrap();
         let mut state = UserState::default();
         let events = state
             .decide(
@@ -519,8 +540,14 @@ mod tests {
     #[test]
     fn a_username_is_never_reused() {
         let state = registered();
-        let again = NewUser::parse("jdoe", "John Doe", "john@example.com", &strings(&["operator"]), &[])
-            .unwrap();
+        let again = NewUser::parse(
+            "jdoe",
+            "John Doe",
+            "john@example.com",
+            &strings(&["operator"]),
+            &[],
+        )
+        .unwrap();
         let refused = state.decide(
             &UserCommand::Register {
                 user: again,

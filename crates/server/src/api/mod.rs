@@ -19,9 +19,10 @@ use crate::auth::access::{Access, Routes};
     ),
     paths(
         sites::list, sites::create, sites::show, sites::rename, sites::deactivate,
-        sites::reactivate, sites::history,
+        sites::reactivate, sites::history, sites::signatures, sites::sign,
         products::list, products::create, products::show, products::rename,
         products::deactivate, products::reactivate, products::history,
+        products::signatures, products::sign,
         health::healthz, health::readyz,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -47,13 +48,37 @@ pub fn routes() -> Routes {
         .post("/api/v1/sites/{code}/deactivate", edit, sites::deactivate)
         .post("/api/v1/sites/{code}/reactivate", edit, sites::reactivate)
         .get("/api/v1/sites/{code}/history", view, sites::history)
+        .get("/api/v1/sites/{code}/signatures", view, sites::signatures)
+        .post(
+            "/api/v1/sites/{code}/signatures",
+            Access::AnySignature,
+            sites::sign,
+        )
         .get("/api/v1/products", view, products::list)
         .post("/api/v1/products", edit, products::create)
         .get("/api/v1/products/{code}", view, products::show)
         .post("/api/v1/products/{code}/rename", edit, products::rename)
-        .post("/api/v1/products/{code}/deactivate", edit, products::deactivate)
-        .post("/api/v1/products/{code}/reactivate", edit, products::reactivate)
+        .post(
+            "/api/v1/products/{code}/deactivate",
+            edit,
+            products::deactivate,
+        )
+        .post(
+            "/api/v1/products/{code}/reactivate",
+            edit,
+            products::reactivate,
+        )
         .get("/api/v1/products/{code}/history", view, products::history)
+        .get(
+            "/api/v1/products/{code}/signatures",
+            view,
+            products::signatures,
+        )
+        .post(
+            "/api/v1/products/{code}/signatures",
+            Access::AnySignature,
+            products::sign,
+        )
         .get("/healthz", Access::Public, health::healthz)
         .get("/readyz", Access::Public, health::readyz)
 }

@@ -12,11 +12,12 @@ use vplant_domain::master::ChangeKind;
 use vplant_domain::product::{NewProduct, ProductCommand};
 use vplant_store::queries::master::Product;
 
-use super::changes::{self, ListQuery, ReasonBody, RenameBody};
+use super::changes::{self, ListQuery, ReasonBody, RenameBody, SignBody, SignaturesBody};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Command;
+use vplant_store::queries::identity::Signature;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,4 +120,31 @@ pub async fn history(
     Path(code): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     changes::history::<Products>(&s, &viewer, &code).await
+}
+
+/// The product's electronic signatures, and the version and content hash a new
+/// signature must be bound to.
+#[utoipa::path(get, path = "/api/v1/products/{code}/signatures", tag = "products", params(("code" = String, Path)),
+    responses((status = 200, body = SignaturesBody), (status = 404, body = ErrorBody)))]
+pub async fn signatures(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<Json<SignaturesBody>, ApiError> {
+    changes::signatures::<Products>(&s, &viewer, &code).await
+}
+
+/// Sign the product (21 CFR Part 11): username and password again, the meaning, and
+/// the version and hash you were shown. A record changed since is refused (409);
+/// so is signing what you authored (403, segregation of duties).
+#[utoipa::path(post, path = "/api/v1/products/{code}/signatures", tag = "products", params(("code" = String, Path)),
+    request_body = SignBody,
+    responses((status = 201, body = Signature), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sign(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<SignBody>,
+) -> Result<(StatusCode, Json<Signature>), ApiError> {
+    changes::sign::<Products>(&s, &code, cmd).await
 }

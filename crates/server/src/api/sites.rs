@@ -12,11 +12,12 @@ use vplant_domain::master::ChangeKind;
 use vplant_domain::site::{NewSite, SiteCommand};
 use vplant_store::queries::master::Site;
 
-use super::changes::{self, ListQuery, ReasonBody, RenameBody};
+use super::changes::{self, ListQuery, ReasonBody, RenameBody, SignBody, SignaturesBody};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Command;
+use vplant_store::queries::identity::Signature;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,4 +120,31 @@ pub async fn history(
     Path(code): Path<String>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     changes::history::<Sites>(&s, &viewer, &code).await
+}
+
+/// The site's electronic signatures, and the version and content hash a new
+/// signature must be bound to.
+#[utoipa::path(get, path = "/api/v1/sites/{code}/signatures", tag = "sites", params(("code" = String, Path)),
+    responses((status = 200, body = SignaturesBody), (status = 404, body = ErrorBody)))]
+pub async fn signatures(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<Json<SignaturesBody>, ApiError> {
+    changes::signatures::<Sites>(&s, &viewer, &code).await
+}
+
+/// Sign the site (21 CFR Part 11): username and password again, the meaning, and
+/// the version and hash you were shown. A record changed since is refused (409);
+/// so is signing what you authored (403, segregation of duties).
+#[utoipa::path(post, path = "/api/v1/sites/{code}/signatures", tag = "sites", params(("code" = String, Path)),
+    request_body = SignBody,
+    responses((status = 201, body = Signature), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sign(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    cmd: Command<SignBody>,
+) -> Result<(StatusCode, Json<Signature>), ApiError> {
+    changes::sign::<Sites>(&s, &code, cmd).await
 }

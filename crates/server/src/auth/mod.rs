@@ -165,7 +165,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         (Some(state.app.authenticate_token(&token).await), None)
     } else if let Some(token) = cookies::get(req.headers(), cookies::SESSION) {
         let csrf = csrf::token_for(&token);
-        (Some(state.app.authenticate_session(&token).await), Some(csrf))
+        (
+            Some(state.app.authenticate_session(&token).await),
+            Some(csrf),
+        )
     } else {
         (None, None)
     };
@@ -176,7 +179,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             via,
             must_change_password,
         })) => {
-            let csrf = if matches!(via, Via::Session(_)) { csrf } else { None };
+            let csrf = if matches!(via, Via::Session(_)) {
+                csrf
+            } else {
+                None
+            };
             req.extensions_mut().insert(Viewer {
                 principal,
                 via,

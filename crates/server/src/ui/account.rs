@@ -20,7 +20,11 @@ pub fn routes() -> Routes {
         .get("/account", Access::SignedIn, show)
         .get("/account/password", Access::SignedIn, password_page)
         .post("/account/password", Access::SignedIn, change_password)
-        .post("/account/sign-out-everywhere", Access::SignedIn, sign_out_everywhere)
+        .post(
+            "/account/sign-out-everywhere",
+            Access::SignedIn,
+            sign_out_everywhere,
+        )
 }
 
 #[derive(Template)]
@@ -138,10 +142,12 @@ pub async fn change_password(
 ) -> Result<Response, PageError> {
     let new = value(&values, "new_password");
     let outcome = if new != value(&values, "confirm_password") {
-        Err(vplant_app::AppError::Domain(vplant_domain::DomainError::field(
-            "confirm_password",
-            "does not match the new password; type it again",
-        )))
+        Err(vplant_app::AppError::Domain(
+            vplant_domain::DomainError::field(
+                "confirm_password",
+                "does not match the new password; type it again",
+            ),
+        ))
     } else {
         state
             .app

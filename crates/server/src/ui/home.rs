@@ -24,7 +24,11 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
     let mut counts = state.app.store.counts().await?;
     // Counts respect site scoping like every list: a CMO partner counts its own sites.
     if viewer.scope() != Scope::All {
-        counts.sites = state.app.masters::<Sites>(&viewer.scope(), true).await?.len() as u64;
+        counts.sites = state
+            .app
+            .masters::<Sites>(&viewer.scope(), true)
+            .await?
+            .len() as u64;
     }
     let page = HomePage {
         page: Chrome::home("Overview").viewer(&viewer),

@@ -255,7 +255,9 @@ impl PageError {
             PageError::TooManyAttempts(secs) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 page("Too many attempts"),
-                format!("There were too many password attempts from your address. Wait {secs} seconds."),
+                format!(
+                    "There were too many password attempts from your address. Wait {secs} seconds."
+                ),
                 "Then try again. If you have forgotten your password, ask an administrator to reset it.",
                 "VP-RATE-LIMITED",
                 None,

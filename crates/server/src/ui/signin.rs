@@ -98,10 +98,7 @@ pub async fn show(
     if viewer.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    let notice = params
-        .signed_out
-        .is_some()
-        .then_some("You are signed out.");
+    let notice = params.signed_out.is_some().then_some("You are signed out.");
     let (body, cookie) = page(&state, next, String::new(), None, notice).await?;
     Ok(with_cookies(render(StatusCode::OK, &body), &[cookie]))
 }
@@ -127,7 +124,11 @@ pub async fn submit(
             {
                 state
                     .app
-                    .end_session(&id, SessionEnd::SignedOut, previous.principal.username.as_str())
+                    .end_session(
+                        &id,
+                        SessionEnd::SignedOut,
+                        previous.principal.username.as_str(),
+                    )
                     .await?;
             }
             let to = if session.must_change_password {
@@ -143,14 +144,14 @@ pub async fn submit(
                 ],
             ));
         }
-        Err(AppError::Auth(e @ (AuthError::BadCredentials | AuthError::Locked | AuthError::Deactivated))) => {
+        Err(AppError::Auth(
+            e @ (AuthError::BadCredentials | AuthError::Locked | AuthError::Deactivated),
+        )) => {
             let advice = match e {
                 AuthError::BadCredentials => {
                     "The username or password is not correct. Check both and try again; after repeated failures the account is locked."
                 }
-                AuthError::Locked => {
-                    "This account is locked. Ask an administrator to unlock it."
-                }
+                AuthError::Locked => "This account is locked. Ask an administrator to unlock it.",
                 _ => "This account is deactivated. Ask an administrator if you need it again.",
             };
             advice.to_owned()
@@ -158,10 +159,16 @@ pub async fn submit(
         Err(other) => return Err(other.into()),
     };
     let (body, cookie) = page(&state, next, username, Some(error), None).await?;
-    Ok(with_cookies(render(StatusCode::UNAUTHORIZED, &body), &[cookie]))
+    Ok(with_cookies(
+        render(StatusCode::UNAUTHORIZED, &body),
+        &[cookie],
+    ))
 }
 
-pub async fn sign_out(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
     if let Via::Session(id) = &viewer.via {
         state
             .app
@@ -187,7 +194,13 @@ pub struct EndedParams {
 }
 
 pub async fn expired(State(state): State<AppState>, Query(params): Query<EndedParams>) -> Response {
-    let minutes = state.app.security.policy.idle_timeout.as_secs().div_ceil(60);
+    let minutes = state
+        .app
+        .security
+        .policy
+        .idle_timeout
+        .as_secs()
+        .div_ceil(60);
     let explanation = match params.why.as_deref() {
         Some("idle") => format!(
             "Your session ended because it was not used for {minutes} minutes. This protects records from being changed by someone else at an unattended screen."

@@ -2,20 +2,20 @@
 //! record through the form, get told what is wrong with bad input, rename with a
 //! reason, and find every change in the record's history.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum::http::StatusCode;
+
+use crate::support::{Client, Server};
 
 mod browse;
 mod change;
 mod register;
 
-/// The router over a store of its own; the directory lives as long as the app.
+/// The router over a store of its own, used by a signed-in administrator (who may
+/// change master data).
 struct TestApp {
-    router: Router,
-    _dir: tempfile::TempDir,
+    server: Server,
+    token: Option<String>,
+    csrf: Option<String>,
 }
 
 /// A response as the tests look at it.
@@ -27,48 +27,42 @@ struct Page {
 }
 
 impl TestApp {
-    fn new() -> TestApp {
-        let (router, dir) = crate::support::fresh_router();
-        TestApp { router, _dir: dir }
+    async fn new() -> TestApp {
+        let server = Server::new().await;
+        let client = server.session("administrator").await;
+        let (token, csrf) = (client.token.clone(), client.csrf.clone());
+        TestApp {
+            server,
+            token,
+            csrf,
+        }
     }
 
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-        };
-        let location = header(header::LOCATION);
-        let content_type = header(header::CONTENT_TYPE).unwrap_or_default();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    fn client(&self) -> Client<'_> {
+        Client {
+            server: &self.server,
+            token: self.token.clone(),
+            csrf: self.csrf.clone(),
+            extra: Vec::new(),
+        }
+    }
+
+    fn page(resp: crate::support::Resp) -> Page {
         Page {
-            status,
-            location,
-            content_type,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            status: resp.status,
+            location: resp.location(),
+            content_type: resp.header("content-type").unwrap_or_default(),
+            body: resp.body,
         }
     }
 
     async fn get(&self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        TestApp::page(self.client().get(uri).await)
     }
 
     /// Posts a form as a browser does, `application/x-www-form-urlencoded`.
     async fn post(&self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
+        TestApp::page(self.client().post(uri, fields).await)
     }
 
     /// Registers site `code` through the form and checks the redirect.
@@ -86,15 +80,4 @@ impl TestApp {
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     }
-}
-
-/// Percent-encodes a form value (enough for tests: everything but letters and digits).
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

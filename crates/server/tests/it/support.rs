@@ -1,19 +1,286 @@
-//! The fixture every module of this binary starts from: the whole router over a fresh
-//! SQLite store in a temporary directory.
+//! The fixture every module of this binary starts from: the whole router over a
+//! fresh store, with one account per role of SPEC §1, a clock the test can move, and
+//! signed-in clients that carry their session cookie and anti-forgery token like a
+//! browser does.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
 use vplant_app::App;
+use vplant_app::Request as AppRequest;
+use vplant_app::identity::passwords::HashCost;
+use vplant_app::identity::{NewUserInput, SecurityPolicy};
+use vplant_domain::Timestamp;
+use vplant_domain::identity::Role;
+use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
+use vplant_domain::site::{NewSite, SiteCommand, SiteState};
 use vplant_server::AppState;
-use vplant_store::{Location, Store, StoreConfig};
+use vplant_server::auth::{WebConfig, cookies, csrf};
+use vplant_store::{Store, StoreConfig};
+use vplant_testkit::{TestDb, every_events};
 
-/// The router and the directory that holds its database (keep it alive as long as
-/// the router).
-pub fn fresh_router() -> (Router, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = StoreConfig::new(Location::Sqlite(dir.path().join("vplant.db")));
-    let store = Store::open(config).unwrap();
-    let router = vplant_server::router(AppState {
-        app: App::new(store),
-    });
-    (router, dir)
+/// Every test account's password.
+pub const PASSWORD: &str = "Granite-Meadow-Lantern-77";
+/// The CMO site the `cmo_partner` account is bound to, and one it is not.
+pub const OWN_CMO: &str = "CMO-A";
+pub const OTHER_CMO: &str = "CMO-B";
+pub const INTERNAL: &str = "INT";
+
+/// How to build a server; the defaults suit most tests.
+pub struct Options {
+    pub policy: SecurityPolicy,
+    pub web: WebConfig,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            policy: SecurityPolicy {
+                // Cheap hashes keep the suite fast; the timing and benchmark code
+                // uses the real cost.
+                hash_cost: HashCost {
+                    memory_kib: 1024,
+                    iterations: 1,
+                    lanes: 1,
+                },
+                ..SecurityPolicy::default()
+            },
+            web: WebConfig {
+                attempts_per_minute: 100_000,
+                ..WebConfig::default()
+            },
+        }
+    }
+}
+
+pub struct Server {
+    pub router: Router,
+    pub app: App,
+    /// Microseconds added to the real time: `advance` moves the server's clock.
+    offset: Arc<AtomicI64>,
+    _db: TestDb,
+}
+
+/// A response as the tests look at it.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn location(&self) -> Option<String> {
+        self.header(header::LOCATION.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    /// The value a `Set-Cookie` header gives cookie `name`, if any.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                let (pair, _) = v.split_once(';').unwrap_or((v, ""));
+                let (k, value) = pair.split_once('=')?;
+                (k == name).then(|| value.to_owned())
+            })
+    }
+}
+
+impl Server {
+    pub async fn new() -> Server {
+        Server::build(TestDb::sqlite(), Options::default()).await
+    }
+
+    pub async fn with(options: Options) -> Server {
+        Server::build(TestDb::sqlite(), options).await
+    }
+
+    pub async fn on(db: TestDb) -> Server {
+        Server::build(db, Options::default()).await
+    }
+
+    pub async fn build(db: TestDb, options: Options) -> Server {
+        let offset = Arc::new(AtomicI64::new(0));
+        let mut config = StoreConfig::new(db.location());
+        config.signing_key = Some(db.key.clone());
+        config.witness = Some(db.witness_path());
+        config.checkpoints = every_events(1000);
+        let clock_offset = offset.clone();
+        let system = vplant_store::system_clock();
+        config.clock = Arc::new(move || {
+            Timestamp::from_micros(system().as_micros() + clock_offset.load(Ordering::SeqCst))
+        });
+        let store = Store::open(config).unwrap();
+        let app = App::with_policy(store, options.policy).unwrap();
+        seed(&app).await;
+        let router = vplant_server::router(AppState::new(app.clone(), options.web));
+        Server {
+            router,
+            app,
+            offset,
+            _db: db,
+        }
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, by: Duration) {
+        let micros = i64::try_from(by.as_micros()).unwrap();
+        self.offset.fetch_add(micros, Ordering::SeqCst);
+    }
+
+    /// A client signed in as `username` (the session is started by the use case;
+    /// the sign-in page has tests of its own).
+    pub async fn session(&self, username: &str) -> Client<'_> {
+        let session = self.app.sign_in(username, PASSWORD, "test").await.unwrap();
+        Client {
+            server: self,
+            token: Some(session.token.clone()),
+            csrf: Some(csrf::token_for(&session.token)),
+            extra: Vec::new(),
+        }
+    }
+
+    /// A client signed in with a role's test account.
+    pub async fn as_role(&self, role: Role) -> Client<'_> {
+        self.session(role.as_str()).await
+    }
+
+    /// A client without a session.
+    pub fn anonymous(&self) -> Client<'_> {
+        Client {
+            server: self,
+            token: None,
+            csrf: None,
+            extra: Vec::new(),
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Resp {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+/// Sites, a product, and one account per role.
+async fn seed(app: &App) {
+    let by = AppRequest::by("seed");
+    for (code, kind) in [(OWN_CMO, "cmo"), (OTHER_CMO, "cmo"), (INTERNAL, "internal")] {
+        let new = NewSite::parse(code, &format!("Site {code}"), kind, "DE").unwrap();
+        app.execute::<SiteState>(code, SiteCommand::Register(new), &by)
+            .await
+            .unwrap();
+    }
+    let product = NewProduct::parse("PRD-1", "Product one", "tablet", "10 mg").unwrap();
+    app.execute::<ProductState>("PRD-1", ProductCommand::Register(product), &by)
+        .await
+        .unwrap();
+    for role in Role::ALL {
+        let sites = if role == Role::CmoPartner {
+            vec![OWN_CMO.to_owned()]
+        } else {
+            Vec::new()
+        };
+        let input = NewUserInput {
+            username: role.as_str().to_owned(),
+            full_name: format!("Test {}", role.label()),
+            email: format!("{}@example.com", role.as_str()),
+            roles: vec![role.as_str().to_owned()],
+            sites,
+            password: Some(PASSWORD.to_owned()),
+            must_change_password: false,
+        };
+        app.create_user(input, &by).await.unwrap();
+    }
+}
+
+/// A browser-like client: sends its session cookie, and its anti-forgery token with
+/// every form and JSON post.
+pub struct Client<'a> {
+    pub server: &'a Server,
+    pub token: Option<String>,
+    pub csrf: Option<String>,
+    /// Extra headers for every request (e.g. `Origin`).
+    pub extra: Vec<(String, String)>,
+}
+
+impl Client<'_> {
+    fn builder(&self, method: &str, uri: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, "localhost");
+        if let Some(token) = &self.token {
+            builder = builder.header(header::COOKIE, format!("{}={token}", cookies::SESSION));
+        }
+        for (k, v) in &self.extra {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        builder
+    }
+
+    pub async fn get(&self, uri: &str) -> Resp {
+        self.server
+            .send(self.builder("GET", uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// Posts a form as a browser does, with the page's hidden `_csrf` field.
+    pub async fn post(&self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(csrf) = &self.csrf {
+            pairs.push(("_csrf", csrf));
+        }
+        let body = serde_urlencoded::to_string(&pairs).unwrap();
+        let request = self
+            .builder("POST", uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.server.send(request).await
+    }
+
+    /// Posts JSON with the `X-CSRF-Token` header (as the pages' htmx requests do).
+    pub async fn post_json(&self, uri: &str, body: &Value) -> Resp {
+        self.post_json_with(uri, body, &[]).await
+    }
+
+    pub async fn post_json_with(&self, uri: &str, body: &Value, headers: &[(&str, &str)]) -> Resp {
+        let mut builder = self
+            .builder("POST", uri)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(csrf) = &self.csrf {
+            builder = builder.header(csrf::HEADER, csrf.as_str());
+        }
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.server
+            .send(builder.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
 }

@@ -274,7 +274,10 @@ impl Store {
     }
 
     /// The API token whose secret hashes to `token_hash`, with its owner's credentials.
-    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+    pub async fn api_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ApiToken>, StoreError> {
         let token_hash = token_hash.to_owned();
         self.read(move |conn| {
             conn.query(

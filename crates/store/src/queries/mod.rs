@@ -1,5 +1,5 @@
 //! Reads of the read tables, written once in SQL both backends accept.
 
 pub mod audit;
-pub mod master;
 pub mod identity;
+pub mod master;

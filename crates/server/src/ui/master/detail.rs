@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use vplant_app::AppError;
 use vplant_domain::identity::Permission;
-use vplant_store::queries::identity::Signature;
 use vplant_domain::master::{Change, ChangeKind};
 use vplant_domain::{Aggregate, DomainError};
+use vplant_store::queries::identity::Signature;
 
 use super::{Cell, MasterUi, RecordView, done_message};
 use crate::AppState;

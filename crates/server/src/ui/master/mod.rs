@@ -90,8 +90,16 @@ pub fn routes<R: MasterUi>() -> Routes {
         .get(R::BASE, view, list::list::<R>)
         .post(R::BASE, edit, list::register::<R>)
         .get(&record, view, detail::show::<R>)
-        .get(&format!("{record}/sign"), Access::AnySignature, sign::form::<R>)
-        .post(&format!("{record}/sign"), Access::AnySignature, sign::submit::<R>)
+        .get(
+            &format!("{record}/sign"),
+            Access::AnySignature,
+            sign::form::<R>,
+        )
+        .post(
+            &format!("{record}/sign"),
+            Access::AnySignature,
+            sign::submit::<R>,
+        )
         .get(&format!("{record}/{{action}}"), view, detail::back::<R>)
         .post(&format!("{record}/{{action}}"), edit, detail::change::<R>)
 }

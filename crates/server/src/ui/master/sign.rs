@@ -116,9 +116,14 @@ pub(super) async fn submit<R: MasterUi>(
     let code = code.to_uppercase();
     let record = visible::<R>(&state, &viewer, &code).await?;
     let record = R::view(record);
-    let shown_version = value(&values, "shown_version").trim().parse::<u64>().map_err(|_| {
-        PageError::BadRequest("The form's record version is damaged. Reload the page and sign again.".into())
-    })?;
+    let shown_version = value(&values, "shown_version")
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| {
+            PageError::BadRequest(
+                "The form's record version is damaged. Reload the page and sign again.".into(),
+            )
+        })?;
     let input = SignatureInput {
         meaning: value(&values, "meaning").to_owned(),
         shown_version,

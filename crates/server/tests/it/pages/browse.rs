@@ -6,7 +6,7 @@ use super::TestApp;
 
 #[tokio::test]
 async fn the_home_page_shows_what_the_plant_holds() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("BSL", "Basel").await;
     let page = app.get("/").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -30,7 +30,7 @@ async fn the_home_page_shows_what_the_plant_holds() {
 
 #[tokio::test]
 async fn the_lists_render_with_their_register_forms() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let sites = app.get("/sites").await;
     assert_eq!(sites.status, StatusCode::OK);
     for text in [
@@ -39,7 +39,7 @@ async fn the_lists_render_with_their_register_forms() {
         "name=\"kind\"",
         "name=\"country\"",
         "hx-post=\"/sites\"",
-        "No sites",
+        "Site CMO-A",
     ] {
         assert!(sites.body.contains(text), "missing {text:?}");
     }
@@ -57,7 +57,7 @@ async fn the_lists_render_with_their_register_forms() {
 
 #[tokio::test]
 async fn input_is_escaped_everywhere_it_is_shown() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("XSS", "<script>alert(1)</script>").await;
     for uri in ["/sites", "/sites/XSS"] {
         let page = app.get(uri).await;
@@ -71,7 +71,7 @@ async fn input_is_escaped_everywhere_it_is_shown() {
 
 #[tokio::test]
 async fn unknown_records_and_routes_get_a_friendly_404() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let site = app.get("/sites/NOPE").await;
     assert_eq!(site.status, StatusCode::NOT_FOUND);
     assert!(

@@ -6,7 +6,7 @@ use super::TestApp;
 
 #[tokio::test]
 async fn renaming_without_a_reason_is_refused_with_the_reason_field_named() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("MUC", "Munich").await;
     let page = app
         .post(
@@ -36,7 +36,7 @@ async fn renaming_without_a_reason_is_refused_with_the_reason_field_named() {
 
 #[tokio::test]
 async fn the_history_shows_a_rename_with_old_and_new_name_who_and_why() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("MUC", "Munich").await;
     let page = app
         .post(
@@ -62,7 +62,10 @@ async fn the_history_shows_a_rename_with_old_and_new_name_who_and_why() {
     );
     assert!(body.contains("Munich Sterile</ins>"));
     assert!(body.contains("Site merged with the sterile unit"));
-    assert!(body.contains("anonymous"));
+    assert!(
+        body.contains("administrator"),
+        "the change is attributed to who made it"
+    );
     assert!(body.contains(" UTC</time>"));
     assert!(body.contains("name=\"expected_version\" value=\"2\""));
     // The short hash is shown, the full one is in the title.
@@ -77,7 +80,7 @@ async fn the_history_shows_a_rename_with_old_and_new_name_who_and_why() {
 
 #[tokio::test]
 async fn a_stale_form_is_refused_with_a_changed_by_someone_else_message() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("MUC", "Munich").await;
     let first = [
         ("name", "Munich A"),
@@ -113,7 +116,7 @@ async fn a_stale_form_is_refused_with_a_changed_by_someone_else_message() {
 
 #[tokio::test]
 async fn deactivated_sites_leave_the_list_until_asked_for_and_can_be_reactivated() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("LYO", "Lyon").await;
     let page = app
         .post(
@@ -148,7 +151,7 @@ async fn deactivated_sites_leave_the_list_until_asked_for_and_can_be_reactivated
 
 #[tokio::test]
 async fn a_damaged_version_field_is_a_bad_request_not_a_crash() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("MUC", "Munich").await;
     let page = app
         .post(

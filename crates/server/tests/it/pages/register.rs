@@ -6,7 +6,7 @@ use super::TestApp;
 
 #[tokio::test]
 async fn registering_a_site_redirects_to_the_list_that_shows_it() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let page = app
         .post(
             "/sites",
@@ -36,7 +36,7 @@ async fn registering_a_site_redirects_to_the_list_that_shows_it() {
 
 #[tokio::test]
 async fn a_bad_form_names_every_field_and_keeps_what_was_typed() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let page = app
         .post(
             "/sites",
@@ -74,7 +74,7 @@ async fn a_bad_form_names_every_field_and_keeps_what_was_typed() {
 
 #[tokio::test]
 async fn a_taken_code_is_reported_on_the_code_field() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.register_site("MUC", "Munich").await;
     let page = app
         .post(
@@ -93,7 +93,7 @@ async fn a_taken_code_is_reported_on_the_code_field() {
 
 #[tokio::test]
 async fn products_register_rename_and_show_their_history() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let fields = [
         ("code", "para-500"),
         ("name", "Paracetamol"),
