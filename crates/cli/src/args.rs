@@ -158,6 +158,24 @@ pub enum AdminCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Issue an API token for an integration, acting for `--username` with the
+    /// given roles (a subset of theirs); prints the secret once.
+    IssueToken {
+        #[arg(long)]
+        username: String,
+        /// What it is for, e.g. "LIMS interface".
+        #[arg(long)]
+        name: String,
+        /// A role the token may use (repeat for several).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Limit the token to a site (repeat for several).
+        #[arg(long = "site")]
+        sites: Vec<String>,
+        /// Days until the token expires (at most 366).
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+    },
     /// Unlock a user locked after failed sign-ins.
     Unlock {
         #[arg(long)]

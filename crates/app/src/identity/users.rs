@@ -241,6 +241,21 @@ impl App {
         reason: &str,
         request: &Request,
     ) -> Result<User, AppError> {
+        // Locking or deactivating oneself would leave the person outside with no way
+        // back in, and could remove the last administrator; another one must do it.
+        if matches!(change, AccountChange::Lock | AccountChange::Deactivate)
+            && request.actor.0.trim().eq_ignore_ascii_case(username.trim())
+        {
+            let verb = if change == AccountChange::Lock {
+                "lock"
+            } else {
+                "deactivate"
+            };
+            return Err(DomainError::NotAllowed(format!(
+                "you cannot {verb} your own account; ask another administrator to do it"
+            ))
+            .into());
+        }
         let reason = Reason::parse("reason", reason).map_err(validation)?;
         let command = match change {
             AccountChange::Lock => UserCommand::Lock { reason },

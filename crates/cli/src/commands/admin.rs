@@ -60,6 +60,26 @@ pub fn run(data: &Data, command: &AdminCommand) -> Result<ExitCode> {
                 println!("Password of {username} reset; their sessions are ended.");
                 print_one_time(&otp.0);
             }
+            AdminCommand::IssueToken {
+                username,
+                name,
+                roles,
+                sites,
+                days,
+            } => {
+                let issued = app
+                    .issue_api_token(username, name, roles, sites, *days, &by)
+                    .await?;
+                println!(
+                    "API token {} for {} ({}), expires {}.",
+                    issued.token.id,
+                    issued.token.owner,
+                    issued.token.roles.join(", "),
+                    issued.token.expires_at.to_display()
+                );
+                println!("  secret: {}", issued.secret);
+                println!("  It is shown only now. Send it as 'Authorization: Bearer <secret>'.");
+            }
             AdminCommand::Unlock { username, reason } => {
                 app.set_account_state(username, AccountChange::Unlock, reason, &by)
                     .await?;

@@ -1,5 +1,8 @@
-//! Browser test: headless Chromium (Debian's `chromium` and `chromium-driver`) opens
-//! the master-data pages, registers a site through the form, and sees it listed.
+//! Browser tests: headless Chromium (Debian's `chromium` and `chromium-driver`) signs
+//! in as the first administrator with the one-time password from `vplant init`, is
+//! made to choose a new password, registers a site through the form and sees it
+//! listed; then, on the demo data, a QA reviewer signs a site in the signature
+//! dialog and later meets the idle timeout.
 //!
 //! Without Chromium the test skips and says so, unless `VPLANT_CI=1`
 //! (set by CI), where a missing browser is a failure.
@@ -8,7 +11,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::support::Env;
 
@@ -35,8 +38,9 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn register_a_site_in_the_browser_and_see_it_listed() {
+/// Starts chromedriver and a headless Chromium session, or `None` (with a note)
+/// when they are not installed and CI does not require them.
+async fn browser(env: &Env) -> Option<(Client, Driver)> {
     let (Some(chromium), Some(chromedriver)) = (tool("chromium"), tool("chromedriver")) else {
         assert!(
             std::env::var("VPLANT_CI").is_err(),
@@ -44,12 +48,8 @@ async fn register_a_site_in_the_browser_and_see_it_listed() {
              (apt-get install -y chromium chromium-driver)"
         );
         eprintln!("browser test skipped: install chromium and chromium-driver to run it");
-        return;
+        return None;
     };
-    let env = Env::new(None);
-    env.ok(&["init"]);
-    let server = env.serve(&["serve"]);
-
     let port = free_port();
     let driver = Driver(
         Command::new(chromedriver)
@@ -84,25 +84,85 @@ async fn register_a_site_in_the_browser_and_see_it_listed() {
             }
         }
     };
+    Some((client, driver))
+}
 
+async fn fill(client: &Client, css: &str, text: &str) {
+    let field = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("field {css}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+async fn click(client: &Client, css: &str) {
     client
-        .goto(&format!("{}/sites", server.url))
+        .find(Locator::Css(css))
         .await
-        .expect("open /sites");
+        .unwrap_or_else(|e| panic!("button {css}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Polls the page until `condition` holds on its source, or fails naming `what`.
+async fn until(client: &Client, what: &str, condition: impl Fn(&str, &str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let html = client.source().await.expect("page source");
+        let url = client.current_url().await.expect("url").to_string();
+        if condition(&url, &html) {
+            return html;
+        }
+        assert!(Instant::now() < deadline, "{what} never happened; at {url}:\n{html}");
+        tokio::task::yield_now().await;
+    }
+}
+
+async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
     client
-        .find(Locator::Css("input[name=code]"))
+        .goto(&format!("{base}/login"))
         .await
-        .expect("code field")
-        .send_keys("CMO-BRW")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css("input[name=name]"))
-        .await
-        .expect("name field")
-        .send_keys("Browser Test Pharma")
-        .await
-        .expect("type");
+        .expect("open /login");
+    fill(client, "input[name=username]", username).await;
+    fill(client, "input[name=password]", password).await;
+    click(client, "form[action='/login'] button[type=submit]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_sign_in_password_change_and_a_site_registered_in_the_browser() {
+    let env = Env::new(None);
+    let Some((client, driver)) = browser(&env).await else {
+        return;
+    };
+    let out = env.ok(&["init"]);
+    let one_time = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("one-time password: "))
+        .expect("init prints the first administrator's one-time password")
+        .to_owned();
+    let server = env.serve(&["serve"]);
+    let base = server.url.clone();
+
+    // Every page asks for sign-in first.
+    client.goto(&format!("{base}/sites")).await.expect("open /sites");
+    until(&client, "the redirect to sign-in", |url, _| url.contains("/login")).await;
+
+    sign_in(&client, &base, "admin", &one_time).await;
+    until(&client, "the forced password change", |url, _| {
+        url.ends_with("/account/password")
+    })
+    .await;
+    fill(&client, "input[name=current_password]", &one_time).await;
+    fill(&client, "input[name=new_password]", "Harbour-Violet-Compass-58").await;
+    fill(&client, "input[name=confirm_password]", "Harbour-Violet-Compass-58").await;
+    click(&client, "form#password button[type=submit]").await;
+    until(&client, "the password change", |_, html| html.contains("Password changed")).await;
+
+    client.goto(&format!("{base}/sites")).await.expect("open /sites");
+    fill(&client, "input[name=code]", "CMO-BRW").await;
+    fill(&client, "input[name=name]", "Browser Test Pharma").await;
     client
         .find(Locator::Css("select[name=kind]"))
         .await
@@ -110,38 +170,69 @@ async fn register_a_site_in_the_browser_and_see_it_listed() {
         .select_by_value("cmo")
         .await
         .expect("select");
-    client
-        .find(Locator::Css("input[name=country]"))
-        .await
-        .expect("country field")
-        .send_keys("NL")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css(
-            "form:has(input[name=code]) button[type=submit]",
-        ))
-        .await
-        .expect("submit button")
-        .click()
-        .await
-        .expect("submit");
+    fill(&client, "input[name=country]", "NL").await;
+    click(&client, "form:has(input[name=code]) button[type=submit]").await;
+    until(&client, "the new site in the list", |_, html| {
+        html.contains("CMO-BRW") && html.contains("Browser Test Pharma")
+    })
+    .await;
+    client.close().await.expect("close the browser");
+    drop(driver);
+}
 
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_a_site_in_the_dialog_then_meet_the_idle_timeout() {
+    let env = Env::new(None);
+    let Some((client, driver)) = browser(&env).await else {
+        return;
+    };
+    let idle = Duration::from_secs(3);
+    let server = env.serve(&["demo", "--idle-timeout", "3s"]);
+    let base = server.url.clone();
+    sign_in(&client, &base, "qa.reviewer", "Tablet-Granule-Sunrise-42").await;
+    until(&client, "the home page after sign-in", |_, html| html.contains("Quentin Moreau")).await;
+
+    client
+        .goto(&format!("{base}/sites/CMO-LYO"))
+        .await
+        .expect("open the site");
+    click(&client, "a[data-dialog=sign-dialog]").await;
+    until(&client, "the signature dialog", |_, html| {
+        html.contains("<dialog id=\"sign-dialog\" class=\"sign-dialog\"") && html.contains("sign-password")
+    })
+    .await;
+    assert!(
         client
-            .goto(&format!("{}/sites", server.url))
+            .find(Locator::Css("dialog#sign-dialog[open] select[name=meaning]"))
             .await
-            .expect("reload /sites");
-        let html = client.source().await.expect("page source");
-        if html.contains("CMO-BRW") && html.contains("Browser Test Pharma") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the new site never showed in the list:\n{html}"
-        );
-    }
+            .is_ok(),
+        "the dialog is open and modal"
+    );
+    client
+        .find(Locator::Css("dialog#sign-dialog select[name=meaning]"))
+        .await
+        .expect("meaning")
+        .select_by_value("reviewed")
+        .await
+        .expect("choose a meaning");
+    fill(&client, "dialog#sign-dialog input[name=username]", "qa.reviewer").await;
+    fill(&client, "dialog#sign-dialog input[name=password]", "Tablet-Granule-Sunrise-42").await;
+    click(&client, "dialog#sign-dialog button[type=submit]").await;
+    let html = until(&client, "the signature on the record", |_, html| {
+        html.contains("Site signed.") && html.contains("Quentin Moreau")
+    })
+    .await;
+    assert!(html.contains("Reviewed"), "the meaning is shown");
+    assert!(html.contains(" UTC</time>"), "the time is shown with its zone");
+
+    // The idle timeout is the behaviour under test: nothing is sent for longer than
+    // it, so waiting out the clock is the test itself, not a wait for a condition.
+    tokio::time::sleep(idle + Duration::from_secs(1)).await;
+    client.goto(&format!("{base}/sites")).await.expect("open /sites");
+    until(&client, "the session-ended page", |url, html| {
+        url.contains("/session-expired") && html.contains("not used for")
+    })
+    .await;
     client.close().await.expect("close the browser");
     drop(driver);
 }

@@ -8,6 +8,8 @@ fn init_seed_verify_export_import_and_rebuild() {
     let env = Env::new(None);
     let out = env.ok(&["init"]);
     assert!(out.contains("Initialised"), "{out}");
+    assert!(out.contains("First administrator: admin"), "{out}");
+    assert!(out.contains("one-time password: "), "{out}");
     assert!(env.keys.join("ledger-signing.key").exists());
 
     let seeded = env.ok(&[
@@ -54,7 +56,7 @@ fn init_refuses_to_replace_an_existing_key() {
 #[test]
 fn verify_names_the_event_edited_by_hand_after_the_triggers_were_dropped() {
     let env = Env::new(None);
-    env.ok(&["init"]);
+    env.ok(&["init", "--no-admin"]);
     env.ok(&[
         "demo",
         "--no-serve",
@@ -83,5 +85,55 @@ fn verify_names_the_event_edited_by_hand_after_the_triggers_were_dropped() {
     assert!(
         text.contains("APPEND-ONLY TRIGGERS MISSING: ledger_no_update"),
         "{text}"
+    );
+}
+
+#[test]
+fn the_first_administrator_is_created_once_and_admin_commands_manage_users() {
+    let env = Env::new(None);
+    env.ok(&["init"]);
+    let created = env.ok(&[
+        "admin",
+        "create-user",
+        "--username",
+        "jdoe",
+        "--full-name",
+        "Jane Doe",
+        "--email",
+        "jane@example.com",
+        "--role",
+        "qa_reviewer",
+    ]);
+    assert!(created.contains("Created user jdoe (qa_reviewer)"), "{created}");
+    assert!(created.contains("one-time password: "), "{created}");
+    let again = env.run(&[
+        "admin",
+        "create-user",
+        "--username",
+        "jdoe",
+        "--full-name",
+        "John Doe",
+        "--email",
+        "john@example.com",
+        "--role",
+        "operator",
+    ]);
+    assert!(!again.status.success(), "a username is never reused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let token = env.run(&[
+        "admin",
+        "issue-token",
+        "--username",
+        "jdoe",
+        "--name",
+        "LIMS",
+        "--role",
+        "operator",
+    ]);
+    assert!(!token.status.success());
+    let stderr = String::from_utf8_lossy(&token.stderr);
+    assert!(
+        stderr.contains("does not hold the role 'operator'"),
+        "a token cannot carry a role its owner lacks: {stderr}"
     );
 }

@@ -5,21 +5,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::{Env, get_status, post};
+use crate::support::{Env, get_status_as, post};
 
 const CLIENTS: usize = 6;
 /// Acknowledged writes to wait for before the kill.
 const KILL_AFTER: usize = 150;
 
 fn crash_and_recover(env: &Env) {
-    env.ok(&["init"]);
+    let token = env.init_with_token();
     let server = env.serve(&["serve", "--checkpoint-events", "25"]);
     let url = server.url.clone();
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| {
-            let (url, acked, stop) = (url.clone(), acked.clone(), stop.clone());
+            let (url, acked, stop, token) = (url.clone(), acked.clone(), stop.clone(), token.clone());
             std::thread::spawn(move || {
                 for i in 0.. {
                     if stop.load(Ordering::Relaxed) {
@@ -30,7 +30,7 @@ fn crash_and_recover(env: &Env) {
                         "code": code, "name": format!("Crash test site {c}/{i}"),
                         "kind": "cmo", "country": "DE"
                     });
-                    match post(&format!("{url}/api/v1/sites"), &body) {
+                    match post(&format!("{url}/api/v1/sites"), &token, &body) {
                         201 => acked.lock().unwrap().push(code),
                         0 => return, // the server is gone
                         other => panic!("unexpected status {other} for {code}"),
@@ -58,7 +58,7 @@ fn crash_and_recover(env: &Env) {
     let server = env.serve(&["serve"]);
     for code in &acked {
         assert_eq!(
-            get_status(&format!("{}/api/v1/sites/{code}", server.url)),
+            get_status_as(&format!("{}/api/v1/sites/{code}", server.url), Some(&token)),
             200,
             "acknowledged site {code} is missing after the crash"
         );

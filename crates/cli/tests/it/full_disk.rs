@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::{Env, get_status, post_json};
+use crate::support::{Env, get_status_as, post_json};
 
 struct Mounted(PathBuf);
 
@@ -43,7 +43,7 @@ fn sqlite_a_full_disk_refuses_writes_clearly_and_loses_nothing_acknowledged() {
         return;
     };
     let env = Env::new(Some(disk.0.join("vplant.db").display().to_string()));
-    env.ok(&["init"]);
+    let token = env.init_with_token();
     let server = env.serve(&["serve"]);
     let mut acked = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -53,7 +53,7 @@ fn sqlite_a_full_disk_refuses_writes_clearly_and_loses_nothing_acknowledged() {
         let body = serde_json::json!({
             "code": code, "name": "x".repeat(120), "kind": "cmo", "country": "DE"
         });
-        let (status, body) = post_json(&format!("{}/api/v1/sites", server.url), &body);
+        let (status, body) = post_json(&format!("{}/api/v1/sites", server.url), &token, &body);
         match status {
             201 => acked.push(code),
             507 => break body,
@@ -72,7 +72,7 @@ fn sqlite_a_full_disk_refuses_writes_clearly_and_loses_nothing_acknowledged() {
     );
     for code in &acked {
         assert_eq!(
-            get_status(&format!("{}/api/v1/sites/{code}", server.url)),
+            get_status_as(&format!("{}/api/v1/sites/{code}", server.url), Some(&token)),
             200,
             "{code}"
         );

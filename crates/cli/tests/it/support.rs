@@ -25,6 +25,28 @@ impl Env {
         }
     }
 
+    /// `vplant init`, then an API token for the first administrator, which the
+    /// HTTP helpers below send as `Authorization: Bearer`.
+    pub fn init_with_token(&self) -> String {
+        self.ok(&["init"]);
+        let out = self.ok(&[
+            "admin",
+            "issue-token",
+            "--username",
+            "admin",
+            "--name",
+            "integration tests",
+            "--role",
+            "administrator",
+            "--days",
+            "1",
+        ]);
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix("secret: "))
+            .expect("issue-token prints the secret")
+            .to_owned()
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
@@ -120,22 +142,27 @@ impl Drop for Server {
     }
 }
 
-/// POSTs JSON; returns the status code (0 when the connection failed).
-pub fn post(url: &str, body: &serde_json::Value) -> u16 {
+/// POSTs JSON with an API token; returns the status code (0 when the connection
+/// failed).
+pub fn post(url: &str, token: &str, body: &serde_json::Value) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(10)))
         .build()
         .into();
-    let request = agent.post(url).header("content-type", "application/json");
+    let request = agent
+        .post(url)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"));
     match request.send(body.to_string()) {
         Ok(resp) => resp.status().as_u16(),
         Err(_) => 0,
     }
 }
 
-/// POSTs JSON; returns the status and the JSON body (Null when there is none).
-pub fn post_json(url: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+/// POSTs JSON with an API token; returns the status and the JSON body (Null when
+/// there is none).
+pub fn post_json(url: &str, token: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -143,6 +170,7 @@ pub fn post_json(url: &str, body: &serde_json::Value) -> (u16, serde_json::Value
     let response = agent
         .post(url)
         .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
         .send(body.to_string());
     match response {
         Ok(mut r) => {
@@ -158,9 +186,18 @@ pub fn post_json(url: &str, body: &serde_json::Value) -> (u16, serde_json::Value
 }
 
 pub fn get_status(url: &str) -> u16 {
+    get_status_as(url, None)
+}
+
+/// GETs with an optional API token; returns the status (0 when the connection failed).
+pub fn get_status_as(url: &str, token: Option<&str>) -> u16 {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
-    agent.get(url).call().map_or(0, |r| r.status().as_u16())
+    let mut request = agent.get(url);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.call().map_or(0, |r| r.status().as_u16())
 }

@@ -1,11 +1,16 @@
 //! The JSON API under `/api/v1`, documented with OpenAPI (`/api/v1/openapi.json`).
 
+pub(crate) mod audit;
 mod changes;
 mod health;
 mod products;
 mod sites;
+mod users;
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::{Modify, OpenApi};
 use vplant_domain::identity::Permission;
 
 use crate::auth::access::{Access, Routes};
@@ -23,24 +28,75 @@ use crate::auth::access::{Access, Routes};
         products::list, products::create, products::show, products::rename,
         products::deactivate, products::reactivate, products::history,
         products::signatures, products::sign,
+        audit::list, audit::csv,
+        users::me, users::list, users::create, users::show, users::history, users::lock,
+        users::unlock, users::deactivate, users::reactivate, users::reset_password,
+        users::access, users::profile, users::tokens, users::issue_token,
+        users::revoke_token,
         health::healthz, health::readyz,
     ),
+    modifiers(&SecurityAddon),
     components(schemas(crate::error::ErrorBody)),
     tags(
         (name = "sites", description = "Manufacturing sites, internal and CMO"),
         (name = "products", description = "Products the network makes"),
+        (name = "audit", description = "The audit trail across every record: who changed what, when and why"),
+        (name = "users", description = "Who is calling, user accounts, and API tokens"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
 pub struct ApiDoc;
 
+/// How a client proves who it is: an API token (`Authorization: Bearer …`, for
+/// integrations) or the browser's session cookie. Every operation needs one of them
+/// except the health checks, which say so with an empty requirement.
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token issued by an administrator (POST /api/v1/users/{username}/tokens).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::cookies::SESSION,
+                "The session cookie set at sign-in; a state-changing request also sends its X-CSRF-Token header.",
+            ))),
+        );
+        let none: [&str; 0] = [];
+        openapi.security = Some(vec![
+            SecurityRequirement::new("api_token", none),
+            SecurityRequirement::new("session", none),
+        ]);
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if matches!(path.as_str(), "/healthz" | "/readyz")
+                && let Some(get) = item.get.as_mut()
+            {
+                get.security = Some(vec![SecurityRequirement::default()]);
+            }
+        }
+    }
+}
+
 /// The API's routes, each with its access decision.
 pub fn routes() -> Routes {
-    use Permission::{EditMasterData, ViewMasterData};
+    use Permission::{EditMasterData, ViewAuditTrail, ViewMasterData};
     let view = Access::Allow(ViewMasterData);
     let edit = Access::Allow(EditMasterData);
+    let audit = Access::Allow(ViewAuditTrail);
     Routes::new()
         .get("/api/v1/openapi.json", Access::Public, openapi)
+        .merge(users::routes())
         .get("/api/v1/sites", view, sites::list)
         .post("/api/v1/sites", edit, sites::create)
         .get("/api/v1/sites/{code}", view, sites::show)
@@ -79,6 +135,8 @@ pub fn routes() -> Routes {
             Access::AnySignature,
             products::sign,
         )
+        .get("/api/v1/audit", audit, audit::list)
+        .get("/api/v1/audit.csv", audit, audit::csv)
         .get("/healthz", Access::Public, health::healthz)
         .get("/readyz", Access::Public, health::readyz)
 }

@@ -95,18 +95,20 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     if cross_site(&req, &state) {
         return refuse(&req, Refusal::Forgery, None);
     }
-    let expected = match req.extensions().get::<Viewer>() {
-        Some(viewer) => match &viewer.csrf {
-            Some(token) => Some(token.clone()),
-            // An API token: no cookie, nothing a foreign page could ride on.
+    let expected = if req.uri().path() == "/login" {
+        // The sign-in form carries the sign-in cookie's token, also when the browser
+        // still holds a session; without that cookie there is nothing to compare.
+        Some(cookies::get(req.headers(), cookies::SIGNIN).unwrap_or_default())
+    } else {
+        match req.extensions().get::<Viewer>() {
+            Some(viewer) => match &viewer.csrf {
+                Some(token) => Some(token.clone()),
+                // An API token: no cookie, nothing a foreign page could ride on.
+                None => return next.run(req).await,
+            },
+            // Not signed in: the route's access decision answers.
             None => return next.run(req).await,
-        },
-        None if req.uri().path() == "/login" => {
-            // Without the sign-in cookie there is nothing to compare: refuse.
-            Some(cookies::get(req.headers(), cookies::SIGNIN).unwrap_or_default())
         }
-        // Not signed in: the route's access decision answers.
-        None => return next.run(req).await,
     };
     let (req, got) = submitted(req).await;
     match (expected, got) {

@@ -31,6 +31,10 @@ pub enum Input {
     Area { max: u32 },
     /// A password: never filled in again when the form is redrawn.
     Password,
+    /// Any number of `(value, label)` choices. The browser sends one pair per ticked
+    /// box; the handler joins them with commas into the field's value (see
+    /// [`Field::checked`]), which is safe because no choice contains a comma.
+    Checkboxes(&'static [(&'static str, &'static str)]),
 }
 
 /// A field as a resource declares it.
@@ -68,6 +72,12 @@ impl Field {
     /// Whether `option` of a select is the current value.
     pub fn selected(&self, option: &str) -> bool {
         self.value == option
+    }
+
+    /// Whether `option` of a checkbox group is ticked: the value holds the ticked
+    /// choices separated by commas.
+    pub fn checked(&self, option: &str) -> bool {
+        self.value.split(',').any(|v| v.trim() == option)
     }
 
     /// The attributes that tie the control to its hint and error and mark it

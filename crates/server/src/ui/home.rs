@@ -11,13 +11,16 @@ use super::page::{Chrome, PageError, render};
 use crate::AppState;
 use crate::auth::Viewer;
 use vplant_app::master::Sites;
-use vplant_domain::identity::Scope;
+use vplant_domain::identity::{Permission, Scope};
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     page: Chrome,
     counts: Counts,
+    /// Accounts locked after failed sign-ins, counted for people who manage users.
+    lockouts: usize,
+    lockout_alert: String,
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
@@ -30,9 +33,16 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
             .await?
             .len() as u64;
     }
+    let lockouts = if viewer.can(Permission::ManageUsers) {
+        super::users::lockouts(&state).await?
+    } else {
+        0
+    };
     let page = HomePage {
         page: Chrome::home("Overview").viewer(&viewer),
         counts,
+        lockouts,
+        lockout_alert: super::users::lockout_alert(lockouts),
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -12,6 +12,7 @@
 //! - `history`: a record's audit trail as a table, reusable by later modules.
 
 mod account;
+mod audit;
 mod form;
 mod history;
 mod home;
@@ -20,6 +21,7 @@ mod page;
 mod products;
 mod signin;
 mod sites;
+mod users;
 
 pub use page::{PageError, fallback};
 use vplant_domain::identity::Permission;
@@ -53,6 +55,21 @@ pub static NAV: &[NavItem] = &[
         href: products::BASE,
         needs: Some(Permission::ViewMasterData),
     },
+    NavItem {
+        label: "Audit trail",
+        href: audit::BASE,
+        needs: Some(Permission::ViewAuditTrail),
+    },
+    NavItem {
+        label: "Users",
+        href: users::BASE,
+        needs: Some(Permission::ViewUsers),
+    },
+    NavItem {
+        label: "Roles",
+        href: users::ROLES,
+        needs: Some(Permission::ViewUsers),
+    },
 ];
 
 /// The pages, each with its access decision.
@@ -63,4 +80,6 @@ pub fn routes() -> Routes {
         .merge(account::routes())
         .merge(master::routes::<sites::Sites>())
         .merge(master::routes::<products::Products>())
+        .merge(users::routes())
+        .merge(audit::routes())
 }

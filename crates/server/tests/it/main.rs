@@ -5,6 +5,11 @@
 // the test loudly, and `allow-unwrap-in-tests` only covers the test functions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod api;
+mod audit;
 mod pages;
+mod security;
+mod signatures;
 mod support;
+mod users;

@@ -65,7 +65,18 @@ pub struct Server {
     pub app: App,
     /// Microseconds added to the real time: `advance` moves the server's clock.
     offset: Arc<AtomicI64>,
-    _db: TestDb,
+    /// Dropped on a plain thread (see `Drop`).
+    db: Option<TestDb>,
+}
+
+/// PostgreSQL's synchronous client refuses to run inside a tokio runtime, and tests
+/// run inside one: the database is opened (`build`) and dropped here on a plain
+/// thread, as the real binary opens its store before it starts the runtime.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let db = self.db.take();
+        std::thread::spawn(move || drop(db)).join().unwrap();
+    }
 }
 
 /// A response as the tests look at it.
@@ -128,7 +139,10 @@ impl Server {
         config.clock = Arc::new(move || {
             Timestamp::from_micros(system().as_micros() + clock_offset.load(Ordering::SeqCst))
         });
-        let store = Store::open(config).unwrap();
+        let store = std::thread::spawn(move || Store::open(config))
+            .join()
+            .unwrap()
+            .unwrap();
         let app = App::with_policy(store, options.policy).unwrap();
         seed(&app).await;
         let router = vplant_server::router(AppState::new(app.clone(), options.web));
@@ -136,7 +150,7 @@ impl Server {
             router,
             app,
             offset,
-            _db: db,
+            db: Some(db),
         }
     }
 
