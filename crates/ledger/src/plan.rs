@@ -106,7 +106,10 @@ impl Plan {
         let parts = parts.max(1) as u64;
         let mut starts = vec![1u64];
         for k in 1..parts {
-            let target = last_seq * k / parts;
+            // In u128: a damaged ledger can claim a sequence near u64::MAX, and the
+            // product must not overflow.
+            let target = u64::try_from(u128::from(last_seq) * u128::from(k) / u128::from(parts))
+                .unwrap_or(last_seq);
             // The first checkpoint at or after the target ends a chunk.
             let boundary = self
                 .checkpoints

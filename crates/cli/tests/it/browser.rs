@@ -115,7 +115,10 @@ async fn until(client: &Client, what: &str, condition: impl Fn(&str, &str) -> bo
         if condition(&url, &html) {
             return html;
         }
-        assert!(Instant::now() < deadline, "{what} never happened; at {url}:\n{html}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} never happened; at {url}:\n{html}"
+        );
         tokio::task::yield_now().await;
     }
 }
@@ -146,8 +149,14 @@ async fn first_sign_in_password_change_and_a_site_registered_in_the_browser() {
     let base = server.url.clone();
 
     // Every page asks for sign-in first.
-    client.goto(&format!("{base}/sites")).await.expect("open /sites");
-    until(&client, "the redirect to sign-in", |url, _| url.contains("/login")).await;
+    client
+        .goto(&format!("{base}/sites"))
+        .await
+        .expect("open /sites");
+    until(&client, "the redirect to sign-in", |url, _| {
+        url.contains("/login")
+    })
+    .await;
 
     sign_in(&client, &base, "admin", &one_time).await;
     until(&client, "the forced password change", |url, _| {
@@ -155,12 +164,28 @@ async fn first_sign_in_password_change_and_a_site_registered_in_the_browser() {
     })
     .await;
     fill(&client, "input[name=current_password]", &one_time).await;
-    fill(&client, "input[name=new_password]", "Harbour-Violet-Compass-58").await;
-    fill(&client, "input[name=confirm_password]", "Harbour-Violet-Compass-58").await;
+    fill(
+        &client,
+        "input[name=new_password]",
+        "Harbour-Violet-Compass-58",
+    )
+    .await;
+    fill(
+        &client,
+        "input[name=confirm_password]",
+        "Harbour-Violet-Compass-58",
+    )
+    .await;
     click(&client, "form#password button[type=submit]").await;
-    until(&client, "the password change", |_, html| html.contains("Password changed")).await;
+    until(&client, "the password change", |_, html| {
+        html.contains("Password changed")
+    })
+    .await;
 
-    client.goto(&format!("{base}/sites")).await.expect("open /sites");
+    client
+        .goto(&format!("{base}/sites"))
+        .await
+        .expect("open /sites");
     fill(&client, "input[name=code]", "CMO-BRW").await;
     fill(&client, "input[name=name]", "Browser Test Pharma").await;
     client
@@ -190,7 +215,10 @@ async fn sign_a_site_in_the_dialog_then_meet_the_idle_timeout() {
     let server = env.serve(&["demo", "--idle-timeout", "3s"]);
     let base = server.url.clone();
     sign_in(&client, &base, "qa.reviewer", "Tablet-Granule-Sunrise-42").await;
-    until(&client, "the home page after sign-in", |_, html| html.contains("Quentin Moreau")).await;
+    until(&client, "the home page after sign-in", |_, html| {
+        html.contains("Quentin Moreau")
+    })
+    .await;
 
     client
         .goto(&format!("{base}/sites/CMO-LYO"))
@@ -198,12 +226,15 @@ async fn sign_a_site_in_the_dialog_then_meet_the_idle_timeout() {
         .expect("open the site");
     click(&client, "a[data-dialog=sign-dialog]").await;
     until(&client, "the signature dialog", |_, html| {
-        html.contains("<dialog id=\"sign-dialog\" class=\"sign-dialog\"") && html.contains("sign-password")
+        html.contains("<dialog id=\"sign-dialog\" class=\"sign-dialog\"")
+            && html.contains("sign-password")
     })
     .await;
     assert!(
         client
-            .find(Locator::Css("dialog#sign-dialog[open] select[name=meaning]"))
+            .find(Locator::Css(
+                "dialog#sign-dialog[open] select[name=meaning]"
+            ))
             .await
             .is_ok(),
         "the dialog is open and modal"
@@ -215,20 +246,36 @@ async fn sign_a_site_in_the_dialog_then_meet_the_idle_timeout() {
         .select_by_value("reviewed")
         .await
         .expect("choose a meaning");
-    fill(&client, "dialog#sign-dialog input[name=username]", "qa.reviewer").await;
-    fill(&client, "dialog#sign-dialog input[name=password]", "Tablet-Granule-Sunrise-42").await;
+    fill(
+        &client,
+        "dialog#sign-dialog input[name=username]",
+        "qa.reviewer",
+    )
+    .await;
+    fill(
+        &client,
+        "dialog#sign-dialog input[name=password]",
+        "Tablet-Granule-Sunrise-42",
+    )
+    .await;
     click(&client, "dialog#sign-dialog button[type=submit]").await;
     let html = until(&client, "the signature on the record", |_, html| {
         html.contains("Site signed.") && html.contains("Quentin Moreau")
     })
     .await;
     assert!(html.contains("Reviewed"), "the meaning is shown");
-    assert!(html.contains(" UTC</time>"), "the time is shown with its zone");
+    assert!(
+        html.contains(" UTC</time>"),
+        "the time is shown with its zone"
+    );
 
     // The idle timeout is the behaviour under test: nothing is sent for longer than
     // it, so waiting out the clock is the test itself, not a wait for a condition.
     tokio::time::sleep(idle + Duration::from_secs(1)).await;
-    client.goto(&format!("{base}/sites")).await.expect("open /sites");
+    client
+        .goto(&format!("{base}/sites"))
+        .await
+        .expect("open /sites");
     until(&client, "the session-ended page", |url, html| {
         url.contains("/session-expired") && html.contains("not used for")
     })

@@ -104,7 +104,10 @@ fn the_first_administrator_is_created_once_and_admin_commands_manage_users() {
         "--role",
         "qa_reviewer",
     ]);
-    assert!(created.contains("Created user jdoe (qa_reviewer)"), "{created}");
+    assert!(
+        created.contains("Created user jdoe (qa_reviewer)"),
+        "{created}"
+    );
     assert!(created.contains("one-time password: "), "{created}");
     let again = env.run(&[
         "admin",

@@ -19,7 +19,8 @@ fn crash_and_recover(env: &Env) {
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| {
-            let (url, acked, stop, token) = (url.clone(), acked.clone(), stop.clone(), token.clone());
+            let (url, acked, stop, token) =
+                (url.clone(), acked.clone(), stop.clone(), token.clone());
             std::thread::spawn(move || {
                 for i in 0.. {
                     if stop.load(Ordering::Relaxed) {

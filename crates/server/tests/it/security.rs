@@ -258,7 +258,11 @@ async fn a_session_cookie_planted_before_sign_in_never_becomes_the_session() {
     let issued = resp.cookie(cookies::SESSION).unwrap();
     assert_ne!(issued, attacker.token);
     assert!(
-        server.app.authenticate_session(&attacker.token).await.is_err(),
+        server
+            .app
+            .authenticate_session(&attacker.token)
+            .await
+            .is_err(),
         "the session the browser held before sign-in is ended"
     );
     let victim = server.app.authenticate_session(&issued).await.unwrap();
@@ -680,7 +684,13 @@ async fn a_fourth_sign_in_within_a_minute_from_one_client_is_answered_429_with_r
 async fn the_address_to_return_to_after_sign_in_never_leads_to_another_site() {
     let server = Server::new().await;
     let client = server.session("operator").await;
-    for next in ["/%09/evil.example", "//evil.example", "/%0A/evil.example", "https://evil.example", "/\\evil.example"] {
+    for next in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%0A/evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+    ] {
         let resp = client.get(&format!("/login?next={next}")).await;
         assert_eq!(resp.location().as_deref(), Some("/"), "next={next}");
     }
