@@ -9,6 +9,7 @@ mod access;
 mod api;
 mod audit;
 mod pages;
+mod rebuild;
 mod security;
 mod signatures;
 mod support;
