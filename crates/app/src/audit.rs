@@ -87,19 +87,22 @@ impl App {
                     record_type,
                     entry,
                 } = audit_entry(stored)?;
-                csv.write_record([
-                    entry.seq.to_string(),
-                    entry.recorded_at.to_rfc3339(),
-                    entry.actor,
-                    stream_id,
-                    record_type,
-                    entry.version.to_string(),
-                    entry.event_type,
-                    entry.summary,
-                    entry.reason.unwrap_or_default(),
-                    changes(&entry.changes),
-                    entry.hash,
-                ])
+                csv.write_record(
+                    [
+                        entry.seq.to_string(),
+                        entry.recorded_at.to_rfc3339(),
+                        entry.actor,
+                        stream_id,
+                        record_type,
+                        entry.version.to_string(),
+                        entry.event_type,
+                        entry.summary,
+                        entry.reason.unwrap_or_default(),
+                        changes(&entry.changes),
+                        entry.hash,
+                    ]
+                    .map(|cell| inert(&cell)),
+                )
                 .map_err(export_failed)?;
             }
             if !full {
@@ -173,4 +176,32 @@ fn changes(changes: &[Change]) -> String {
 /// Writing CSV into memory fails only through a bug; it is reported, not hidden.
 fn export_failed(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("cannot write the audit trail export: {e}"))
+}
+
+/// A cell a spreadsheet will not run. Text that people typed (a site name, a reason)
+/// could start with `=`, `+`, `-` or `@`, which Excel and LibreOffice read as a
+/// formula (OWASP "CSV injection"); such a cell gets a leading apostrophe, which the
+/// spreadsheets show as plain text. The ledger itself keeps the text unchanged.
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn a_cell_that_a_spreadsheet_would_run_is_made_inert() {
+        assert_eq!(
+            inert("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("Basel"), "Basel");
+        assert_eq!(inert("2026-11-21T16:13:39Z"), "2026-11-21T16:13:39Z");
+    }
 }

@@ -21,6 +21,9 @@ struct HomePage {
     /// Accounts locked after failed sign-ins, counted for people who manage users.
     lockouts: usize,
     lockout_alert: String,
+    /// The ledger's size and seal describe the whole network's activity; a person
+    /// scoped to one site sees neither.
+    network_wide: bool,
 }
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
@@ -43,6 +46,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
         counts,
         lockouts,
         lockout_alert: super::users::lockout_alert(lockouts),
+        network_wide: viewer.scope() == Scope::All,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -191,31 +191,42 @@ async fn an_unknown_username_takes_as_long_as_a_wrong_password_at_the_real_hash_
         ));
         started.elapsed()
     };
-    let (mut unknown, mut known) = (Vec::new(), Vec::new());
-    // Two warm-up rounds, then fifteen measured; the order alternates so that a
-    // burst of load on the machine falls on both sides alike.
-    for round in 0..17 {
-        let (u, k) = if round % 2 == 0 {
-            let u = attempt("nobody_by_this_name").await;
-            (u, attempt("operator").await)
-        } else {
-            let k = attempt("operator").await;
-            (attempt("nobody_by_this_name").await, k)
-        };
-        if round >= 2 {
-            unknown.push(u);
-            known.push(k);
-        }
-    }
     let median = |mut v: Vec<Duration>| {
         v.sort();
         v[v.len() / 2]
     };
-    let (unknown, known) = (median(unknown), median(known));
-    let (fast, slow) = (unknown.min(known), unknown.max(known));
-    assert!(
-        slow.as_secs_f64() <= fast.as_secs_f64() * 1.2,
-        "median sign-in time tells accounts apart: unknown user {unknown:?}, known user with a wrong password {known:?}"
+    // The other tests of this binary run in parallel and load the two cores in
+    // bursts, which can skew one measurement. A real leak (an unknown user skipping
+    // the hash) shows in every measurement; noise does not. So the medians are
+    // measured up to three times, and the test fails only if no measurement is within
+    // 20 %.
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let (mut unknown, mut known) = (Vec::new(), Vec::new());
+        // Two warm-up rounds, then fifteen measured; the order alternates so that a
+        // burst of load on the machine falls on both sides alike.
+        for round in 0..17 {
+            let (u, k) = if round % 2 == 0 {
+                let u = attempt("nobody_by_this_name").await;
+                (u, attempt("operator").await)
+            } else {
+                let k = attempt("operator").await;
+                (attempt("nobody_by_this_name").await, k)
+            };
+            if round >= 2 {
+                unknown.push(u);
+                known.push(k);
+            }
+        }
+        let (unknown, known) = (median(unknown), median(known));
+        let (fast, slow) = (unknown.min(known), unknown.max(known));
+        if slow.as_secs_f64() <= fast.as_secs_f64() * 1.2 {
+            return;
+        }
+        seen.push((unknown, known));
+    }
+    panic!(
+        "median sign-in time tells accounts apart (unknown user, known user with a wrong password): {seen:?}"
     );
 }
 
