@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use vplant_app::AppError;
@@ -115,7 +115,7 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     Client(client): Client,
-    headers: HeaderMap,
+    previous: Option<Viewer>,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
     let username = value(&values, "username").trim().to_owned();
@@ -127,8 +127,9 @@ pub async fn submit(
         .await;
     let error = match outcome {
         Ok(session) => {
-            if let Some(old) = cookies::get(&headers, cookies::SESSION)
-                && let Ok(previous) = state.app.authenticate_session(&old).await
+            // The authentication layer already resolved the cookie the browser
+            // held; a session it found is ended, not authenticated a second time.
+            if let Some(previous) = previous
                 && let Via::Session(id) = previous.via
             {
                 state
