@@ -5,10 +5,13 @@
 //! and hand the events to `Store::commit`. Handlers stay thin because of it.
 
 pub mod audit;
+pub mod batches;
 mod history;
 pub mod identity;
+pub mod import;
 pub mod master;
 pub mod signatures;
+pub mod unit;
 
 use std::sync::Arc;
 
@@ -41,6 +44,19 @@ impl AppError {
             AppError::Auth(e) => e.code(),
             AppError::Internal(_) => "VP-INTERNAL",
         }
+    }
+}
+
+/// An aggregate says "not found" without knowing its id; the use case names it.
+pub(crate) fn name_missing(error: DomainError, id: &str) -> DomainError {
+    match error {
+        DomainError::NotFound { what, id: missing } if missing.is_empty() => {
+            DomainError::NotFound {
+                what,
+                id: id.to_owned(),
+            }
+        }
+        other => other,
     }
 }
 
@@ -117,15 +133,9 @@ impl App {
                 actor: request.actor.clone(),
                 now: self.store.now(),
             };
-            let events = state.decide(&command, &ctx).map_err(|e| match e {
-                DomainError::NotFound { what, id: missing } if missing.is_empty() => {
-                    DomainError::NotFound {
-                        what,
-                        id: id.to_owned(),
-                    }
-                }
-                other => other,
-            })?;
+            let events = state
+                .decide(&command, &ctx)
+                .map_err(|e| name_missing(e, id))?;
             let commit = CommitRequest {
                 stream_id: stream_id.clone(),
                 expected_version: version,
@@ -145,7 +155,7 @@ impl App {
         }
     }
 
-    async fn load<A: Aggregate>(&self, stream_id: &str) -> Result<(A, u64), AppError> {
+    pub(crate) async fn load<A: Aggregate>(&self, stream_id: &str) -> Result<(A, u64), AppError> {
         let mut state = A::default();
         let mut version = 0;
         for stored in self.store.stream(stream_id).await? {

@@ -119,14 +119,33 @@ pub enum Command {
         #[arg(long, short)]
         out: PathBuf,
     },
-    /// Restore an archive into an empty database (SQLite or PostgreSQL), verifying it.
+    /// Restore an archive into an empty database (SQLite or PostgreSQL), verifying it
+    /// (`--archive`), or import data (`vplant import tablet-batches <folder>`).
+    #[command(args_conflicts_with_subcommands = true)]
     Import {
+        #[command(subcommand)]
+        data: Option<ImportCommand>,
         /// The archive file to read.
         #[arg(long)]
-        archive: PathBuf,
+        archive: Option<PathBuf>,
         /// The public key the archive must verify with (default: `<keys>/ledger-signing.pub`).
         #[arg(long)]
         public_key: Option<PathBuf>,
+    },
+    /// Trace a lot forward (every batch and lot it reached) or a lot or batch backward
+    /// (every input it came from).
+    Trace {
+        /// A lot as `<material>/<lot number>`, e.g. `SMCC/12`.
+        lot: Option<String>,
+        /// Start from a batch instead, as `<site>/<batch number>`.
+        #[arg(long, conflicts_with = "lot")]
+        batch: Option<String>,
+        /// Trace backward, towards the inputs.
+        #[arg(long)]
+        backward: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Drop the read tables and replay the ledger into them.
     Rebuild,
@@ -183,5 +202,19 @@ pub enum AdminCommand {
         /// Why (kept in the audit trail).
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Load the public tablet batch history (Žagar & Mihelič 2022, CC BY 4.0) as the
+    /// history of one CMO site: products, batches, input lots and genealogy, results.
+    TabletBatches {
+        /// The data set's folder (Laboratory.csv, Process.csv, Normalization.csv,
+        /// process/N.csv).
+        folder: PathBuf,
+        /// The site to load it into; created as a CMO site when missing.
+        #[arg(long, default_value = "CMO-SI")]
+        site: String,
     },
 }

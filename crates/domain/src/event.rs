@@ -3,13 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::events::{
+    BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
+    ResultsRecorded,
+};
 use crate::identity::api_token::ApiTokenIssued;
 use crate::identity::session::{SessionEnded, SessionStarted};
 use crate::identity::unknown::UnknownUserSignIn;
 use crate::identity::user::{
     PasswordSet, SignInFailed, UserAccessChanged, UserLocked, UserProfileChanged, UserRegistered,
 };
+use crate::lot::LotRegistered;
 use crate::master::Renamed;
+use crate::material::MaterialRegistered;
 use crate::product::ProductRegistered;
 use crate::signature::RecordSigned;
 use crate::site::SiteRegistered;
@@ -43,6 +49,18 @@ pub enum Event {
     SessionEnded(SessionEnded),
     ApiTokenIssued(ApiTokenIssued),
     ApiTokenRevoked(Empty),
+    MaterialRegistered(MaterialRegistered),
+    MaterialRenamed(Renamed),
+    MaterialDeactivated(Empty),
+    MaterialReactivated(Empty),
+    LotRegistered(LotRegistered),
+    BatchRecorded(BatchRecorded),
+    BatchMilestonesChanged(MilestonesChanged),
+    BatchSizeChanged(BatchSizeChanged),
+    BatchDispositionChanged(DispositionChanged),
+    BatchConsumedLot(LotLinked),
+    BatchYieldedLot(LotLinked),
+    BatchResultsRecorded(ResultsRecorded),
     /// An electronic signature, appended to the stream of the record it signs.
     RecordSigned(RecordSigned),
 }

@@ -37,6 +37,38 @@ impl Code {
     }
 }
 
+/// A lot or batch number as its maker wrote it: 1–40 characters, letters, digits,
+/// `-`, `.` and `_`; kept as written (numbers like `000123` keep their zeros).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Number(String);
+
+impl Number {
+    pub fn parse(field: &str, raw: &str) -> Result<Number, FieldError> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err(FieldError::new(field, "is required"));
+        }
+        if text.chars().count() > 40 {
+            return Err(FieldError::new(field, "must be at most 40 characters"));
+        }
+        if !text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+        {
+            return Err(FieldError::new(
+                field,
+                format!("'{text}' may contain only letters, digits, '-', '.' and '_'"),
+            ));
+        }
+        Ok(Number(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Free text that names something: required, 1–120 characters after trimming, no
 /// control characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

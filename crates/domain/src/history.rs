@@ -15,6 +15,9 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("session", "Sign-in sessions"),
     ("apitoken", "API tokens"),
     ("signin", "Unknown-user sign-ins"),
+    ("material", "Materials"),
+    ("lot", "Material lots"),
+    ("batch", "Batches"),
 ];
 
 /// One changed field of a record.
@@ -76,6 +79,7 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
             "Reactivated".to_owned(),
             vec![change("active", "no", "yes")],
         ),
-        other => crate::identity::history::describe(other),
+        other => crate::batch::history::describe(other)
+            .unwrap_or_else(|| crate::identity::history::describe(other)),
     }
 }

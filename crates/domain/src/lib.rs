@@ -5,18 +5,24 @@
 //! person arrive in [`Ctx`]; that is what makes every rule testable with plain values.
 
 pub mod aggregate;
+pub mod batch;
 pub mod context;
+pub mod dates;
 pub mod error;
 pub mod event;
 pub mod fields;
+pub mod genealogy;
 pub mod history;
 pub mod identity;
+pub mod lot;
 pub mod master;
+pub mod material;
 pub mod product;
 pub mod projection;
 pub mod signature;
 pub mod site;
 pub mod time;
+pub mod units;
 
 pub use aggregate::Aggregate;
 pub use context::{Actor, Ctx};

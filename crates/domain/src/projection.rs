@@ -6,7 +6,7 @@
 //! why the read tables can always be thrown away and rebuilt exactly.
 
 use crate::event::Event;
-use crate::identity::projection::update;
+pub(crate) use crate::identity::projection::update;
 use crate::time::Timestamp;
 
 /// A column value, in the few types both SQLite and PostgreSQL agree on.
@@ -97,6 +97,11 @@ pub const READ_TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "signatures",
+    "materials",
+    "lots",
+    "batches",
+    "batch_results",
+    "genealogy",
 ];
 
 /// The read table (and its key column) that holds a signable record type, whose
@@ -106,6 +111,9 @@ fn signed_table(stream_id: &str) -> Option<(&'static str, &'static str)> {
         "site" => Some(("sites", "code")),
         "product" => Some(("products", "code")),
         "user" => Some(("users", "username")),
+        "material" => Some(("materials", "code")),
+        "lot" => Some(("lots", "id")),
+        "batch" => Some(("batches", "id")),
         _ => None,
     }
 }
@@ -165,7 +173,10 @@ pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
             }
             ops
         }
-        other => crate::identity::projection::rows(recorded, other),
+        other => crate::material::rows(recorded, other)
+            .or_else(|| crate::lot::rows(recorded, other))
+            .or_else(|| crate::batch::projection::rows(recorded, other))
+            .unwrap_or_else(|| crate::identity::projection::rows(recorded, other)),
     }
 }
 

@@ -100,6 +100,11 @@ impl Heads {
         Ok(head)
     }
 
+    /// Drops a cached head (its stream's writes were rolled back).
+    pub fn forget(&mut self, stream_id: &str) {
+        self.0.remove(stream_id);
+    }
+
     pub fn set(&mut self, stream_id: &str, head: (u64, Hash)) {
         match self.0.get_mut(stream_id) {
             Some(slot) => *slot = head,

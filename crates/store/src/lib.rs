@@ -190,16 +190,40 @@ impl Store {
     /// Appends a command's events and updates the read tables, atomically. Returns
     /// once the events are durable. See `writer.rs` for group commit.
     pub async fn commit(&self, request: CommitRequest) -> Result<CommitOutcome, StoreError> {
+        let mut outcomes = self.commit_all(vec![request]).await?;
+        outcomes
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a commit returned no outcome".into()))
+    }
+
+    /// Appends several commands (to any streams) in one unit: every one of them is
+    /// committed, or, when one is refused or fails, none is. Imports use it so that a
+    /// file is taken whole or not at all.
+    pub async fn commit_all(
+        &self,
+        requests: Vec<CommitRequest>,
+    ) -> Result<Vec<CommitOutcome>, StoreError> {
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
         let (reply, done) = oneshot::channel();
-        self.send(writer::Job { request, reply })?;
+        self.send(writer::Job { requests, reply })?;
         done.await.map_err(|_| StoreError::ShuttingDown)?
     }
 
     /// Like [`Store::commit`], for code that is not async (CLI seeding, benches).
     pub fn commit_blocking(&self, request: CommitRequest) -> Result<CommitOutcome, StoreError> {
         let (reply, done) = oneshot::channel();
-        self.send(writer::Job { request, reply })?;
-        done.blocking_recv().map_err(|_| StoreError::ShuttingDown)?
+        self.send(writer::Job {
+            requests: vec![request],
+            reply,
+        })?;
+        let mut outcomes = done
+            .blocking_recv()
+            .map_err(|_| StoreError::ShuttingDown)??;
+        outcomes
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a commit returned no outcome".into()))
     }
 
     fn send(&self, job: writer::Job) -> Result<(), StoreError> {

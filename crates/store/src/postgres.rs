@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "identity and signatures",
         include_str!("../migrations/postgres/0002_identity.sql"),
     ),
+    (
+        3,
+        "materials, lots, batches and genealogy",
+        include_str!("../migrations/postgres/0003_batches.sql"),
+    ),
 ];
 
 /// The advisory lock key every appender takes ("vplant" in ASCII, as a number).

@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "identity and signatures",
         include_str!("../migrations/sqlite/0002_identity.sql"),
     ),
+    (
+        3,
+        "materials, lots, batches and genealogy",
+        include_str!("../migrations/sqlite/0003_batches.sql"),
+    ),
 ];
 
 pub struct SqliteConn {

@@ -47,9 +47,11 @@ impl Default for CheckpointPolicy {
     }
 }
 
+/// Commands that commit together or not at all (most jobs hold one; an import holds
+/// every command of its file).
 pub struct Job {
-    pub request: CommitRequest,
-    pub reply: oneshot::Sender<Result<CommitOutcome, StoreError>>,
+    pub requests: Vec<CommitRequest>,
+    pub reply: oneshot::Sender<Result<Vec<CommitOutcome>, StoreError>>,
 }
 
 pub struct Writer {
@@ -109,7 +111,7 @@ impl Writer {
     /// none. Only when a write itself fails (a projection that finds the read tables
     /// inconsistent, a full disk …) is the batch rolled back and run again with a
     /// savepoint around each command, so that the failure stays with its command.
-    fn commit_batch(&mut self, jobs: &[Job]) -> Vec<Result<CommitOutcome, StoreError>> {
+    fn commit_batch(&mut self, jobs: &[Job]) -> Vec<Result<Vec<CommitOutcome>, StoreError>> {
         let fail_all = |e: StoreError| jobs.iter().map(|_| Err(e.clone())).collect();
         let mut safe = false;
         loop {
@@ -183,68 +185,37 @@ impl Writer {
             .ok_or_else(|| StoreError::Corrupt("writer state vanished".into()))
     }
 
-    /// Runs every command. `Ok(None)` means a write failed on the fast path and the
+    /// Runs every job. `Ok(None)` means a write failed on the fast path and the
     /// batch must be rolled back and run again with `safe` set.
+    ///
+    /// A job of several commands always runs inside a savepoint, so that when one of
+    /// its commands is refused, none of them stays written.
     fn append_all(
         &mut self,
         jobs: &[Job],
         now: Timestamp,
         safe: bool,
-        results: &mut Vec<Result<CommitOutcome, StoreError>>,
+        results: &mut Vec<Result<Vec<CommitOutcome>, StoreError>>,
     ) -> Result<Option<()>, StoreError> {
         self.state()?;
         let mut sealed = Vec::new();
         for job in jobs {
-            let Some(state) = self.state.as_mut() else {
-                return Err(StoreError::Corrupt("writer state vanished".into()));
-            };
-            let head = match precheck(self.conn.as_mut(), &job.request, &mut state.heads) {
-                Ok(Checked::Replay(first)) => {
-                    results.push(Ok(first));
-                    continue;
-                }
-                Ok(Checked::Fresh { version, prev }) => (version, prev),
-                Err(e) => {
-                    results.push(Err(e));
-                    continue;
-                }
-            };
-            if safe {
+            let guarded = safe || job.requests.len() > 1;
+            if guarded {
                 self.conn.control("SAVEPOINT command")?;
             }
-            let written = write(
-                self.conn.as_mut(),
-                &job.request,
-                head,
-                state.last_seq,
-                now,
-                &mut sealed,
-            )
-            .and_then(|done| {
-                // Careful mode inserts each command's rows inside its savepoint.
-                if safe {
-                    self.conn.insert_events(&sealed)?;
-                    sealed.clear();
-                }
-                Ok(done)
-            });
-            match written {
-                Ok((outcome, hash)) => {
-                    if safe {
+            match self.append_job(job, now, guarded, &mut sealed)? {
+                Ok(outcomes) => {
+                    if guarded {
                         self.conn.control("RELEASE SAVEPOINT command")?;
                     }
-                    state
-                        .heads
-                        .set(&job.request.stream_id, (outcome.version, hash));
-                    if state.oldest_unsealed_at.is_none() {
-                        state.oldest_unsealed_at = Some(now.as_micros());
-                    }
-                    state.last_seq = outcome.last_seq;
-                    results.push(Ok(outcome));
+                    results.push(Ok(outcomes));
                 }
-                Err(_) if !safe => return Ok(None),
-                Err(e) => {
-                    sealed.clear();
+                Err(JobFailure::Refused(e)) if !guarded => results.push(Err(e)),
+                Err(JobFailure::Refused(_) | JobFailure::WriteFailed(_)) if !guarded => {
+                    return Ok(None);
+                }
+                Err(JobFailure::Refused(e) | JobFailure::WriteFailed(e)) => {
                     // If even the rollback fails the transaction is unusable: the
                     // caller rolls everything back and fails the whole batch.
                     self.conn.control("ROLLBACK TO SAVEPOINT command")?;
@@ -258,6 +229,76 @@ impl Writer {
             return Ok(None);
         }
         Ok(Some(()))
+    }
+
+    /// Runs one job's commands. Unguarded (fast path, one command), its sealed rows
+    /// join `sealed` for the batch insert; guarded, they are inserted here, inside the
+    /// job's savepoint. On failure the writer's cached view is put back as it was.
+    fn append_job(
+        &mut self,
+        job: &Job,
+        now: Timestamp,
+        guarded: bool,
+        sealed: &mut Vec<vplant_ledger::LedgerEvent>,
+    ) -> Result<Result<Vec<CommitOutcome>, JobFailure>, StoreError> {
+        let Some(state) = self.state.as_mut() else {
+            return Err(StoreError::Corrupt("writer state vanished".into()));
+        };
+        let last_seq_before = state.last_seq;
+        let mut own = Vec::new();
+        let mut touched = Vec::new();
+        let mut outcomes = Vec::with_capacity(job.requests.len());
+        let mut failure = None;
+        for request in &job.requests {
+            let head = match precheck(self.conn.as_mut(), request, &mut state.heads) {
+                Ok(Checked::Replay(first)) => {
+                    outcomes.push(first);
+                    continue;
+                }
+                Ok(Checked::Fresh { version, prev }) => (version, prev),
+                Err(e) => {
+                    failure = Some(JobFailure::Refused(e));
+                    break;
+                }
+            };
+            let rows = if guarded { &mut own } else { &mut *sealed };
+            match write(self.conn.as_mut(), request, head, state.last_seq, now, rows) {
+                Ok((outcome, hash)) => {
+                    state.heads.set(&request.stream_id, (outcome.version, hash));
+                    touched.push(request.stream_id.as_str());
+                    state.last_seq = outcome.last_seq;
+                    outcomes.push(outcome);
+                }
+                Err(e) => {
+                    failure = Some(JobFailure::WriteFailed(e));
+                    break;
+                }
+            }
+        }
+        if failure.is_none()
+            && guarded
+            && let Err(e) = self.conn.insert_events(&own)
+        {
+            failure = Some(JobFailure::WriteFailed(e));
+        }
+        let Some(state) = self.state.as_mut() else {
+            return Err(StoreError::Corrupt("writer state vanished".into()));
+        };
+        match failure {
+            None => {
+                if state.last_seq > last_seq_before && state.oldest_unsealed_at.is_none() {
+                    state.oldest_unsealed_at = Some(now.as_micros());
+                }
+                Ok(Ok(outcomes))
+            }
+            Some(failure) => {
+                state.last_seq = last_seq_before;
+                for stream_id in touched {
+                    state.heads.forget(stream_id);
+                }
+                Ok(Err(failure))
+            }
+        }
     }
 
     /// Signs a checkpoint over the unsealed events when one is due. A failure here
@@ -375,6 +416,13 @@ fn due(
     }
     let age = Duration::from_micros(u64::try_from(now.as_micros() - oldest_us).unwrap_or(0));
     last_seq - sealed_to >= policy.every_events || age >= policy.every
+}
+
+/// Why a job did not commit: refused by its checks (nothing written), or a write
+/// failed (something may be written and must be rolled back).
+enum JobFailure {
+    Refused(StoreError),
+    WriteFailed(StoreError),
 }
 
 /// What the writer knows about the ledger between batches (see `Writer::state`).

@@ -12,7 +12,7 @@ use super::Data;
 use crate::args::AdminCommand;
 
 /// The ledger actor for changes made from the command line.
-fn actor() -> String {
+pub fn actor() -> String {
     let who = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".to_owned());

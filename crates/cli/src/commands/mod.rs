@@ -2,6 +2,7 @@
 
 mod admin;
 mod archive;
+mod data;
 mod init;
 mod serve;
 mod verify;
@@ -49,9 +50,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => verify::run(&data, archive, public_key, witness, no_witness),
         Command::Export { out } => archive::export(&data, &out),
         Command::Import {
-            archive,
+            data: Some(what), ..
+        } => self::data::import(&data, &what),
+        Command::Import {
+            data: None,
+            archive: Some(archive),
             public_key,
         } => archive::import(&data, &archive, public_key),
+        Command::Import {
+            data: None,
+            archive: None,
+            ..
+        } => anyhow::bail!(
+            "say what to import: `vplant import --archive <file>` or `vplant import tablet-batches <folder>`"
+        ),
+        Command::Trace {
+            lot,
+            batch,
+            backward,
+            json,
+        } => self::data::trace(&data, lot, batch, backward, json),
         Command::Rebuild => archive::rebuild(&data),
     }
 }

@@ -113,7 +113,10 @@ pub(crate) fn update(
     mut set: Vec<(&'static str, Value)>,
 ) -> Vec<RowOp> {
     set.push(("version", recorded.stream_version.into()));
-    if matches!(table, "users" | "sites" | "products") {
+    if matches!(
+        table,
+        "users" | "sites" | "products" | "materials" | "lots" | "batches"
+    ) {
         set.push(("updated_at", Value::Int(recorded.at.as_micros())));
     }
     vec![RowOp::Update {

@@ -280,7 +280,7 @@ async fn bad_filters_redraw_the_form_with_the_field_named_and_no_table() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"audit-to-error\""));
 
-    let page = auditor.get("/audit?record_type=batch").await;
+    let page = auditor.get("/audit?record_type=nonsense").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"audit-record_type-error\""));
     assert!(!page.body.contains("<table"));
@@ -298,11 +298,11 @@ async fn bad_filters_redraw_the_form_with_the_field_named_and_no_table() {
     assert!(page.body.contains("id=\"audit-to-error\""));
 
     let api = auditor
-        .get("/api/v1/audit?from=2026-11-21&record_type=batch&limit=0")
+        .get("/api/v1/audit?from=2026-11-21&record_type=nonsense&limit=0")
         .await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_names(&api.json()), ["from", "limit"]);
-    let api = auditor.get("/api/v1/audit?record_type=batch").await;
+    let api = auditor.get("/api/v1/audit?record_type=nonsense").await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_names(&api.json()), ["record_type"]);
     let api = auditor

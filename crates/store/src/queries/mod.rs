@@ -1,5 +1,7 @@
 //! Reads of the read tables, written once in SQL both backends accept.
 
 pub mod audit;
+pub mod batches;
+pub mod genealogy;
 pub mod identity;
 pub mod master;

@@ -19,6 +19,8 @@ vplant_testkit::backend_tests!(
     a_retried_command_returns_its_first_outcome_and_writes_nothing,
     an_idempotency_key_reused_for_another_command_is_refused,
     a_command_whose_projection_fails_writes_nothing,
+    a_unit_of_commands_commits_whole,
+    a_unit_with_one_refused_command_writes_nothing_at_all,
 );
 
 fn commits_append_in_global_sequence_and_advance_stream_versions(db: TestDb) {
@@ -254,4 +256,53 @@ fn a_command_whose_projection_fails_writes_nothing(db: TestDb) {
         next.first_seq, 2,
         "the failed command left no gap in the sequence"
     );
+}
+
+fn a_unit_of_commands_commits_whole(db: TestDb) {
+    let store = db.store();
+    let outcomes = block_on(store.commit_all(vec![
+        register_site("BSL", "Basel"),
+        register_product("PARA-500", "Paracetamol 500 mg"),
+        request("site/BSL", 1, vec![site_renamed("Basel", "Basel Campus")]),
+    ]))
+    .unwrap();
+
+    let seqs: Vec<(u64, u64)> = outcomes.iter().map(|o| (o.first_seq, o.version)).collect();
+    assert_eq!(seqs, vec![(1, 1), (2, 1), (3, 2)]);
+    let site = block_on(store.site("BSL")).unwrap().unwrap();
+    assert_eq!((site.name.as_str(), site.version), ("Basel Campus", 2));
+    assert_eq!(ledger_len(&store), 3);
+}
+
+fn a_unit_with_one_refused_command_writes_nothing_at_all(db: TestDb) {
+    let store = db.store();
+    store
+        .commit_blocking(register_site("BSL", "Basel"))
+        .unwrap();
+
+    // The third command is stale: the whole unit, the two good commands with it, is
+    // refused, and so is a unit whose projection fails half-way.
+    let stale = block_on(store.commit_all(vec![
+        register_site("CORK", "Cork"),
+        register_product("PARA-500", "Paracetamol 500 mg"),
+        request("site/BSL", 0, vec![site_registered("BSL", "Basel")]),
+    ]));
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    let broken = block_on(store.commit_all(vec![
+        register_site("CORK", "Cork"),
+        request("site/GHOST", 0, vec![site_renamed("A", "B")]),
+    ]));
+    assert!(matches!(broken, Err(StoreError::Corrupt(_))), "{broken:?}");
+
+    assert_eq!(ledger_len(&store), 1);
+    assert_eq!(block_on(store.site("CORK")).unwrap(), None);
+    assert_eq!(block_on(store.product("PARA-500")).unwrap(), None);
+    // The writer forgot what it had cached for the rolled-back streams.
+    let next = store
+        .commit_blocking(register_site("CORK", "Cork"))
+        .unwrap();
+    assert_eq!((next.first_seq, next.version), (2, 1));
 }

@@ -1,0 +1,686 @@
+//! `vplant import tablet-batches <folder>`: the public batch history of Žagar &
+//! Mihelič (2022) — 1,005 batches of a film-coated tablet — loaded as the history of
+//! one CMO site: products, batch sizes, start months, the input lots with their
+//! genealogy links, laboratory and process results, and the tablet-press time series
+//! summarised onto the batches they cover. The data set's README documents the files.
+//!
+//! Quirks handled: semicolon-separated files; start months as Slovenian abbreviations
+//! (`maj.19`, `avg.20`, `okt.20`); empty values written as runs of spaces, and `#N/A`
+//! in `Process.csv`, both read as "not reported"; an API lot is identified by API code
+//! and lot number together.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use vplant_domain::DomainError;
+use vplant_domain::batch::events::BatchSource;
+use vplant_domain::batch::milestone::Milestone;
+use vplant_domain::batch::report::BatchReport;
+use vplant_domain::batch::{BatchCommand, BatchState};
+use vplant_domain::dates::PartialDate;
+use vplant_domain::fields::Code;
+use vplant_domain::lot::{LotCommand, LotOrigin, LotRef, LotState, LotStatus, NewLot};
+use vplant_domain::material::{MaterialCommand, MaterialState, NewMaterial};
+use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
+use vplant_domain::site::{NewSite, SiteCommand, SiteState};
+use vplant_domain::units::Quantity;
+
+use super::{ImportError, ImportSummary, Problems};
+use crate::unit::Unit;
+use crate::{App, AppError, Request};
+
+/// The credit the data's licence (CC BY 4.0) asks for, shown wherever the data is.
+pub const CREDIT: &str = "Data: Žagar, J. & Mihelič, J., “Big data collection in pharmaceutical manufacturing and its use for product quality predictions”, Scientific Data 9, 99 (2022), doi:10.1038/s41597-022-01203-x; figshare doi:10.6084/m9.figshare.c.5645578; licensed CC BY 4.0.";
+
+/// The site the history is loaded into unless another is named.
+pub const DEFAULT_SITE: &str = "CMO-SI";
+
+/// Source names of the results attached to each batch.
+pub const LABORATORY: &str = "Laboratory.csv";
+pub const PROCESS: &str = "Process.csv";
+
+/// Laboratory.csv columns that identify the batch and its inputs rather than measure.
+const IDENTITY_COLUMNS: &[&str] = &[
+    "batch",
+    "code",
+    "strength",
+    "size",
+    "start",
+    "api_code",
+    "api_batch",
+    "smcc_batch",
+    "lactose_batch",
+    "starch_batch",
+];
+
+/// (material code, name, column of its lot number)
+const EXCIPIENTS: &[(&str, &str, &str)] = &[
+    (
+        "SMCC",
+        "Silicified microcrystalline cellulose",
+        "smcc_batch",
+    ),
+    ("LACTOSE", "Lactose", "lactose_batch"),
+    ("STARCH", "Starch", "starch_batch"),
+];
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "maj", "jun", "jul", "avg", "sep", "okt", "nov", "dec",
+];
+
+/// A file read into its header and its lines (1-based line numbers, header = 1).
+struct Table {
+    file: String,
+    header: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+impl Table {
+    fn read(folder: &Path, name: &str, problems: &mut Problems) -> Option<Table> {
+        let path = folder.join(name);
+        let mut reader = match csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .flexible(true)
+            .from_path(&path)
+        {
+            Ok(r) => r,
+            Err(e) => {
+                problems.add(name, 0, "", "", &format!("cannot be read: {e}"));
+                return None;
+            }
+        };
+        let header = match reader.headers() {
+            Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect::<Vec<_>>(),
+            Err(e) => {
+                problems.add(name, 0, "", "", &format!("has no readable header: {e}"));
+                return None;
+            }
+        };
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            match record {
+                Ok(r) => {
+                    let cells: Vec<String> = r.iter().map(|c| c.trim().to_owned()).collect();
+                    if cells.len() != header.len() {
+                        problems.add(
+                            name,
+                            i + 2,
+                            "",
+                            "",
+                            &format!(
+                                "has {} values; the header has {}",
+                                cells.len(),
+                                header.len()
+                            ),
+                        );
+                        continue;
+                    }
+                    rows.push((i + 2, cells));
+                }
+                Err(e) => problems.add(name, i + 2, "", "", &format!("cannot be read: {e}")),
+            }
+        }
+        Some(Table {
+            file: name.to_owned(),
+            header,
+            rows,
+        })
+    }
+
+    /// Column index of each required column; a missing one is a problem of the file.
+    fn columns(
+        &self,
+        required: &[&str],
+        problems: &mut Problems,
+    ) -> Option<HashMap<String, usize>> {
+        let index: HashMap<String, usize> = self
+            .header
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i))
+            .collect();
+        let missing: Vec<&&str> = required
+            .iter()
+            .filter(|c| !index.contains_key(**c))
+            .collect();
+        for column in &missing {
+            problems.add(
+                &self.file,
+                1,
+                column,
+                "",
+                "is a required column and is missing",
+            );
+        }
+        missing.is_empty().then_some(index)
+    }
+}
+
+/// `nov.18` → 2018-11.
+fn start_month(text: &str) -> Option<PartialDate> {
+    let (month, year) = text.split_once('.')?;
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))?;
+    let year: i32 = year.parse().ok()?;
+    if year > 99 {
+        return None;
+    }
+    PartialDate::new(2000 + year, u8::try_from(month + 1).ok()?, None)
+}
+
+/// `5MG`, `10M` → `5 mg`, `10 mg`.
+fn strength(text: &str) -> Option<String> {
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &text[digits.len()..];
+    (!digits.is_empty() && matches!(rest.to_uppercase().as_str(), "M" | "MG"))
+        .then(|| format!("{digits} mg"))
+}
+
+fn is_number(text: &str) -> bool {
+    text.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// Empty cells (runs of spaces) and `#N/A` mean "not reported".
+fn reported(text: &str) -> Option<&str> {
+    (!text.is_empty() && text != "#N/A").then_some(text)
+}
+
+/// One batch as the files describe it.
+struct BatchRow {
+    line: usize,
+    number: String,
+    code: String,
+    strength: String,
+    size: String,
+    start: PartialDate,
+    api: LotRef,
+    excipients: Vec<LotRef>,
+    results: BTreeMap<String, Vec<(String, String)>>,
+}
+
+/// Everything read from the folder, checked.
+struct Dataset {
+    batches: Vec<BatchRow>,
+}
+
+fn product_code(code: &str) -> String {
+    format!("CLT-{code}")
+}
+
+fn read_dataset(folder: &Path) -> Result<Dataset, Vec<super::RowError>> {
+    let mut problems = Problems::default();
+    let sizes = read_sizes(folder, &mut problems);
+    let (mut batches, numbers) = read_laboratory(folder, &sizes, &mut problems);
+    // The other files are checked against Laboratory.csv only when it could be read;
+    // a row refused there is not reported again for every file that names its batch.
+    if let Some(numbers) = numbers {
+        let mut rows = Rows {
+            batches: &mut batches,
+            numbers: &numbers,
+        };
+        read_process(folder, &mut rows, &mut problems);
+        read_series(folder, &mut rows, &mut problems);
+    }
+    if problems.0.is_empty() {
+        let mut batches: Vec<BatchRow> = batches.into_values().collect();
+        batches.sort_by_key(|b| b.line);
+        Ok(Dataset { batches })
+    } else {
+        Err(problems.0)
+    }
+}
+
+fn read_sizes(folder: &Path, problems: &mut Problems) -> HashMap<String, String> {
+    let mut sizes = HashMap::new();
+    let Some(table) = Table::read(folder, "Normalization.csv", problems) else {
+        return sizes;
+    };
+    let required = ["Product code", "Batch Size (tablets)"];
+    let Some(col) = table.columns(&required, problems) else {
+        return sizes;
+    };
+    for (line, cells) in &table.rows {
+        let code = &cells[col["Product code"]];
+        let size = &cells[col["Batch Size (tablets)"]];
+        if code.parse::<u32>().is_err() {
+            problems.add(
+                &table.file,
+                *line,
+                "Product code",
+                code,
+                "is not a product code number",
+            );
+        } else if !is_number(size) {
+            problems.add(
+                &table.file,
+                *line,
+                "Batch Size (tablets)",
+                size,
+                "is not a number",
+            );
+        } else if sizes.insert(code.clone(), size.clone()).is_some() {
+            problems.add(&table.file, *line, "Product code", code, "appears twice");
+        }
+    }
+    sizes
+}
+
+/// The batches read so far, and every batch number Laboratory.csv names (also those
+/// of refused rows).
+struct Rows<'a> {
+    batches: &'a mut BTreeMap<String, BatchRow>,
+    numbers: &'a BTreeSet<String>,
+}
+
+impl Rows<'_> {
+    /// The batch a row of another file names; a problem when Laboratory.csv does not
+    /// name it, nothing more when its Laboratory.csv row was refused.
+    fn get(
+        &mut self,
+        file: &str,
+        line: usize,
+        number: &str,
+        problems: &mut Problems,
+    ) -> Option<&mut BatchRow> {
+        if !self.numbers.contains(number) {
+            problems.add(
+                file,
+                line,
+                "batch",
+                number,
+                "is not a batch of Laboratory.csv",
+            );
+        }
+        self.batches.get_mut(number)
+    }
+}
+
+type Laboratory = (BTreeMap<String, BatchRow>, Option<BTreeSet<String>>);
+
+fn read_laboratory(
+    folder: &Path,
+    sizes: &HashMap<String, String>,
+    problems: &mut Problems,
+) -> Laboratory {
+    let mut batches = BTreeMap::new();
+    let Some(table) = Table::read(folder, LABORATORY, problems) else {
+        return (batches, None);
+    };
+    let Some(col) = table.columns(IDENTITY_COLUMNS, problems) else {
+        return (batches, None);
+    };
+    let numbers = table
+        .rows
+        .iter()
+        .map(|(_, cells)| cells[col["batch"]].clone())
+        .collect();
+    for (line, cells) in &table.rows {
+        let line = *line;
+        let cell = |name: &str| cells[col[name]].as_str();
+        let mut bad = |column: &str, reason: &str| {
+            problems.add(&table.file, line, column, cell(column), reason);
+        };
+        let number = cell("batch");
+        if vplant_domain::fields::Number::parse("batch", number).is_err() {
+            bad("batch", "is not a batch number");
+            continue;
+        }
+        if batches.contains_key(number) {
+            bad("batch", "appears twice");
+            continue;
+        }
+        let code = cell("code");
+        if !sizes.contains_key(code) {
+            bad("code", "is not a product code listed in Normalization.csv");
+        }
+        let strength = strength(cell("strength"));
+        if strength.is_none() {
+            bad("strength", "is not a strength such as 5MG or 10M");
+        }
+        let start = start_month(cell("start"));
+        if start.is_none() {
+            bad("start", "is not a month such as nov.18 or maj.19");
+        }
+        if !is_number(cell("size")) {
+            bad("size", "is not a number");
+        }
+        let api = LotRef::parse(&format!("API-{}", cell("api_code")), cell("api_batch"));
+        if api.is_err() {
+            bad("api_batch", "with its api_code does not name a lot");
+        }
+        let mut excipients = Vec::new();
+        for (material, _, column) in EXCIPIENTS {
+            match LotRef::parse(material, cell(column)) {
+                Ok(lot) => excipients.push(lot),
+                Err(_) => bad(column, "is not a lot number"),
+            }
+        }
+        let mut results = Vec::new();
+        for (i, name) in table.header.iter().enumerate() {
+            if IDENTITY_COLUMNS.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(value) = reported(&cells[i]) {
+                if is_number(value) {
+                    results.push((name.clone(), value.to_owned()));
+                } else {
+                    problems.add(&table.file, line, name, value, "is not a number");
+                }
+            }
+        }
+        if let (Some(strength), Some(start), Ok(api)) = (strength, start, api)
+            && excipients.len() == EXCIPIENTS.len()
+        {
+            batches.insert(
+                number.to_owned(),
+                BatchRow {
+                    line,
+                    number: number.to_owned(),
+                    code: code.to_owned(),
+                    strength,
+                    size: cell("size").to_owned(),
+                    start,
+                    api,
+                    excipients,
+                    results: BTreeMap::from([(LABORATORY.to_owned(), results)]),
+                },
+            );
+        }
+    }
+    (batches, Some(numbers))
+}
+
+fn read_process(folder: &Path, batches: &mut Rows<'_>, problems: &mut Problems) {
+    let Some(table) = Table::read(folder, PROCESS, problems) else {
+        return;
+    };
+    let Some(col) = table.columns(&["batch", "code"], problems) else {
+        return;
+    };
+    let mut seen = BTreeSet::new();
+    for (line, cells) in &table.rows {
+        let number = &cells[col["batch"]];
+        let Some(batch) = batches.get(&table.file, *line, number, problems) else {
+            continue;
+        };
+        if !seen.insert(number.clone()) {
+            problems.add(&table.file, *line, "batch", number, "appears twice");
+            continue;
+        }
+        let code = &cells[col["code"]];
+        if *code != batch.code {
+            problems.add(
+                &table.file,
+                *line,
+                "code",
+                code,
+                &format!(
+                    "differs from the product code {} in Laboratory.csv",
+                    batch.code
+                ),
+            );
+        }
+        let mut results = Vec::new();
+        for (i, name) in table.header.iter().enumerate() {
+            if name == "batch" || name == "code" {
+                continue;
+            }
+            let Some(value) = reported(&cells[i]) else {
+                continue;
+            };
+            let ok = if name == "weekend" {
+                matches!(value, "yes" | "no")
+            } else {
+                is_number(value)
+            };
+            if ok {
+                results.push((name.clone(), value.to_owned()));
+            } else {
+                problems.add(&table.file, *line, name, value, "is not a number");
+            }
+        }
+        batch.results.insert(PROCESS.to_owned(), results);
+    }
+}
+
+/// The tablet-press series: per batch, its first and last sample and how many there
+/// are, attached as results of the batch.
+fn read_series(folder: &Path, batches: &mut Rows<'_>, problems: &mut Problems) {
+    let dir = folder.join("process");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        problems.add(
+            "process/",
+            0,
+            "",
+            "",
+            "is missing: the folder of tablet-press time series",
+        );
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    files.sort();
+    for path in files {
+        let name = format!(
+            "process/{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+        let source = format!("tablet press ({name})");
+        let Some(table) = Table::read(folder, &name, problems) else {
+            continue;
+        };
+        let Some(col) = table.columns(&["timestamp", "batch", "code"], problems) else {
+            continue;
+        };
+        let mut spans: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
+        for (line, cells) in &table.rows {
+            let number = &cells[col["batch"]];
+            let at = &cells[col["timestamp"]];
+            if batches.get(&name, *line, number, problems).is_none() {
+                continue;
+            }
+            if time::PrimitiveDateTime::parse(
+                at,
+                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+            )
+            .is_err()
+            {
+                problems.add(
+                    &name,
+                    *line,
+                    "timestamp",
+                    at,
+                    "is not a time such as 2018-11-18 22:28:52",
+                );
+                continue;
+            }
+            let span = spans
+                .entry(number.clone())
+                .or_insert_with(|| (at.clone(), at.clone(), 0));
+            if *at < span.0 {
+                span.0 = at.clone();
+            }
+            if *at > span.1 {
+                span.1 = at.clone();
+            }
+            span.2 += 1;
+        }
+        for (number, (first, last, samples)) in spans {
+            if let Some(batch) = batches.batches.get_mut(&number) {
+                batch.results.insert(
+                    source.clone(),
+                    vec![
+                        ("press_first_sample (plant time)".to_owned(), first),
+                        ("press_last_sample (plant time)".to_owned(), last),
+                        ("press_samples (every 10 s)".to_owned(), samples.to_string()),
+                    ],
+                );
+            }
+        }
+    }
+}
+
+/// Registers a record unless it exists; returns whether it was new.
+async fn register<A: vplant_domain::Aggregate>(
+    unit: &mut Unit<'_>,
+    id: &str,
+    command: A::Command,
+) -> Result<bool, AppError> {
+    match unit.decide::<A>(id, command).await {
+        Ok(n) => Ok(n > 0),
+        Err(AppError::Domain(DomainError::AlreadyExists { .. })) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+impl App {
+    /// Imports the data set in `folder` as the history of `site` (created as a CMO
+    /// site when it does not exist). All or nothing; importing again changes nothing.
+    pub async fn import_tablet_batches(
+        &self,
+        folder: &Path,
+        site: &str,
+        request: &Request,
+    ) -> Result<ImportSummary, ImportError> {
+        let site = Code::parse("site", site)
+            .map_err(|e| AppError::Domain(DomainError::Validation(vec![e])))?;
+        let folder = folder.to_owned();
+        let dataset = tokio::task::spawn_blocking(move || read_dataset(&folder))
+            .await
+            .map_err(|e| AppError::Internal(format!("the import's reader failed: {e}")))?
+            .map_err(ImportError::Rejected)?;
+        let mut unit = self.unit(request);
+        let mut new_records = 0;
+        let mut records = 1;
+        let new_site = NewSite::parse(
+            site.as_str(),
+            "Slovenian tablet plant (public data set)",
+            "cmo",
+            "SI",
+        )?;
+        new_records += usize::from(
+            register::<SiteState>(&mut unit, site.as_str(), SiteCommand::Register(new_site))
+                .await?,
+        );
+        let mut products = BTreeMap::new();
+        for b in &dataset.batches {
+            products
+                .entry(b.code.clone())
+                .or_insert_with(|| b.strength.clone());
+        }
+        for (code, strength) in &products {
+            let product = product_code(code);
+            let name =
+                format!("Cholesterol-lowering film-coated tablet {strength} (product code {code})");
+            let new = NewProduct::parse(&product, &name, "film-coated tablet", strength)?;
+            let material = NewMaterial::parse(&product, &name, "finished_product", "tablets")?;
+            records += 2;
+            new_records += usize::from(
+                register::<ProductState>(&mut unit, &product, ProductCommand::Register(new))
+                    .await?,
+            );
+            new_records += usize::from(
+                register::<MaterialState>(&mut unit, &product, MaterialCommand::Register(material))
+                    .await?,
+            );
+        }
+        let mut materials: BTreeMap<String, (String, &str, &str)> = BTreeMap::new();
+        for b in &dataset.batches {
+            materials.entry(b.api.material.clone()).or_insert_with(|| {
+                (
+                    format!("Active substance, API code {}", &b.api.material[4..]),
+                    "api",
+                    "kg",
+                )
+            });
+        }
+        for (code, name, _) in EXCIPIENTS {
+            materials.insert((*code).to_owned(), ((*name).to_owned(), "excipient", "kg"));
+        }
+        for (code, (name, kind, unit_of)) in &materials {
+            let new = NewMaterial::parse(code, name, kind, unit_of)?;
+            records += 1;
+            new_records += usize::from(
+                register::<MaterialState>(&mut unit, code, MaterialCommand::Register(new)).await?,
+            );
+        }
+        let mut inputs = BTreeSet::new();
+        for b in &dataset.batches {
+            inputs.insert(b.api.clone());
+            inputs.extend(b.excipients.iter().cloned());
+        }
+        for lot in inputs {
+            let id = lot.id();
+            let new = NewLot::new(
+                lot,
+                &site,
+                LotStatus::Released,
+                LotOrigin::Received,
+                None,
+                None,
+                None,
+            )?;
+            records += 1;
+            new_records +=
+                usize::from(register::<LotState>(&mut unit, &id, LotCommand::Register(new)).await?);
+        }
+        let reason = format!(
+            "imported from the public data set (Žagar & Mihelič 2022), site {}",
+            site.as_str()
+        );
+        for b in &dataset.batches {
+            let product = product_code(&b.code);
+            let mut report =
+                BatchReport::new(site.as_str(), &b.number, &product, BatchSource::Cmo)?;
+            report.size = Some(
+                Quantity::parse("size", &b.size, "tablets")
+                    .map_err(|e| AppError::Domain(DomainError::Validation(vec![e])))?,
+            );
+            report.actual.insert(Milestone::ProductionStart, b.start);
+            report.consume(b.api.clone(), None);
+            for lot in &b.excipients {
+                report.consume(lot.clone(), None);
+            }
+            let output = LotRef::parse(&product, &b.number)?;
+            report.yield_lot(output.clone(), None);
+            for (source, results) in &b.results {
+                for (test, value) in results {
+                    report.result(source, test, value);
+                }
+            }
+            let batch_id = report.id();
+            let produced = NewLot::new(
+                output.clone(),
+                &site,
+                LotStatus::NotReported,
+                LotOrigin::Produced {
+                    batch: batch_id.clone(),
+                },
+                None,
+                None,
+                None,
+            )?;
+            records += 2;
+            new_records += usize::from(
+                register::<LotState>(&mut unit, &output.id(), LotCommand::Register(produced))
+                    .await?,
+            );
+            let command = BatchCommand::Report {
+                report: Box::new(report),
+                reason: Some(reason.clone()),
+            };
+            new_records += usize::from(unit.decide::<BatchState>(&batch_id, command).await? > 0);
+        }
+        let events = unit.events();
+        unit.commit_all().await?;
+        Ok(ImportSummary {
+            records,
+            changed_records: new_records,
+            events,
+        })
+    }
+}

@@ -1,0 +1,114 @@
+//! What the ledger records about a batch.
+
+use serde::{Deserialize, Serialize};
+
+use super::milestone::{MilestoneChange, Milestones};
+use crate::lot::LotRef;
+use crate::units::Quantity;
+
+/// Where the batch's record lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchSource {
+    /// Executed on our eBR at an internal site.
+    Ebr,
+    /// Reported by a contract manufacturer (web entry or file import).
+    Cmo,
+}
+
+impl BatchSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchSource::Ebr => "ebr",
+            BatchSource::Cmo => "cmo",
+        }
+    }
+}
+
+/// SPEC §2.4: released, rejected, or on hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    Released,
+    Rejected,
+    OnHold,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Released => "released",
+            Disposition::Rejected => "rejected",
+            Disposition::OnHold => "on_hold",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRecorded {
+    pub site: String,
+    pub number: String,
+    pub product: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<Quantity>,
+    pub source: BatchSource,
+    #[serde(default, skip_serializing_if = "Milestones::is_empty")]
+    pub planned: Milestones,
+    #[serde(default, skip_serializing_if = "Milestones::is_empty")]
+    pub actual: Milestones,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<Disposition>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestonesChanged {
+    pub changes: Vec<MilestoneChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSizeChanged {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Quantity>,
+    pub to: Quantity,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DispositionChanged {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Disposition>,
+    pub to: Disposition,
+}
+
+/// Genealogy: a lot went into the batch (consumed) or came out of it (yielded).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotLinked {
+    pub lot: LotRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Quantity>,
+}
+
+/// One test result as its source wrote it (the text is kept verbatim, so `0.05` at a
+/// reporting limit stays `0.05`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestResult {
+    pub test: String,
+    pub value: String,
+    /// The value it replaces, when a later report changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+}
+
+/// Results attached to the batch from one source (a laboratory file, a process
+/// summary).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsRecorded {
+    pub source: String,
+    pub results: Vec<TestResult>,
+}
