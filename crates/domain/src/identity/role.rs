@@ -38,6 +38,9 @@ pub enum Permission {
     ManageUsers,
     /// Read the global audit log and export it.
     ViewAuditTrail,
+    /// See batches, material lots, their genealogy and results (a CMO partner only
+    /// its own site's).
+    ViewBatches,
     /// Sign a record with this meaning.
     Sign(Meaning),
 }
@@ -107,20 +110,21 @@ impl Role {
         use Meaning::*;
         use Permission::*;
         match self {
-            Role::Operator => &[ViewMasterData, Sign(Performed)],
-            Role::Supervisor => &[ViewMasterData, Sign(Performed), Sign(Verified)],
+            Role::Operator => &[ViewMasterData, ViewBatches, Sign(Performed)],
+            Role::Supervisor => &[ViewMasterData, ViewBatches, Sign(Performed), Sign(Verified)],
             Role::QaReviewer => &[
                 ViewMasterData,
+                ViewBatches,
                 ViewAuditTrail,
                 Sign(Reviewed),
                 Sign(Approved),
                 Sign(Released),
                 Sign(Rejected),
             ],
-            Role::RecipeAuthor => &[ViewMasterData, EditMasterData, Sign(Reviewed)],
-            Role::VptManager => &[ViewMasterData, EditMasterData, Sign(Reviewed)],
-            Role::CmoPartner => &[ViewMasterData, Sign(Performed)],
-            Role::Director => &[ViewMasterData, ViewAuditTrail, Sign(Approved)],
+            Role::RecipeAuthor => &[ViewMasterData, ViewBatches, EditMasterData, Sign(Reviewed)],
+            Role::VptManager => &[ViewMasterData, ViewBatches, EditMasterData, Sign(Reviewed)],
+            Role::CmoPartner => &[ViewMasterData, ViewBatches, Sign(Performed)],
+            Role::Director => &[ViewMasterData, ViewBatches, ViewAuditTrail, Sign(Approved)],
             Role::Administrator => &[
                 ViewMasterData,
                 EditMasterData,
@@ -128,7 +132,7 @@ impl Role {
                 ManageUsers,
                 ViewAuditTrail,
             ],
-            Role::Auditor => &[ViewMasterData, ViewUsers, ViewAuditTrail],
+            Role::Auditor => &[ViewMasterData, ViewBatches, ViewUsers, ViewAuditTrail],
         }
     }
 
@@ -229,7 +233,10 @@ mod tests {
             assert!(
                 matches!(
                     p,
-                    Permission::ViewMasterData | Permission::ViewUsers | Permission::ViewAuditTrail
+                    Permission::ViewMasterData
+                        | Permission::ViewUsers
+                        | Permission::ViewAuditTrail
+                        | Permission::ViewBatches
                 ),
                 "auditor must be read-only, holds {p:?}"
             );

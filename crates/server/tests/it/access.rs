@@ -27,6 +27,9 @@ use crate::support::{Client, INTERNAL, OTHER_CMO, OWN_CMO, PASSWORD, Resp, Serve
 ///   engineers, the VPT managers who run the CMO network, and administrators;
 /// - accounts are seen by administrators and auditors, and managed by administrators;
 /// - the audit trail is read by QA, directors, administrators and auditors;
+/// - batches, lots and genealogy are GMP records: read by everyone who works with
+///   batches (a CMO partner only its own site's) and by auditors, not by
+///   administrators, who run the system rather than the plant;
 /// - signatures follow who does the work: operators (and CMO partners, for what they
 ///   report) perform, supervisors perform and verify, QA reviews, approves and
 ///   dispositions, recipe authors and VPT managers review, directors approve.
@@ -49,6 +52,16 @@ fn expected(permission: Permission) -> &'static [Role] {
         Permission::ViewUsers => &[Administrator, Auditor],
         Permission::ManageUsers => &[Administrator],
         Permission::ViewAuditTrail => &[QaReviewer, Director, Administrator, Auditor],
+        Permission::ViewBatches => &[
+            Operator,
+            Supervisor,
+            QaReviewer,
+            RecipeAuthor,
+            VptManager,
+            CmoPartner,
+            Director,
+            Auditor,
+        ],
         Permission::Sign(meaning) => match meaning {
             Meaning::Performed => &[Operator, Supervisor, CmoPartner],
             Meaning::Verified => &[Supervisor],

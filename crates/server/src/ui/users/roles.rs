@@ -20,6 +20,7 @@ fn permissions() -> Vec<Permission> {
         Permission::ViewUsers,
         Permission::ManageUsers,
         Permission::ViewAuditTrail,
+        Permission::ViewBatches,
     ];
     all.extend(Meaning::ALL.into_iter().map(Permission::Sign));
     all
@@ -32,6 +33,7 @@ fn permission_label(permission: Permission) -> String {
         Permission::ViewUsers => "View users".to_owned(),
         Permission::ManageUsers => "Manage users".to_owned(),
         Permission::ViewAuditTrail => "View audit trail".to_owned(),
+        Permission::ViewBatches => "View batches, lots and genealogy".to_owned(),
         Permission::Sign(meaning) => format!("Sign: {}", meaning.label()),
     }
 }
