@@ -2,8 +2,12 @@
 //! manufacturers, and the products they make. Seeding is idempotent: records that
 //! exist are left alone, so `vplant demo` can be run again on the same file.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Result;
 use vplant_app::identity::NewUserInput;
+use vplant_app::import::ImportError;
+use vplant_app::import::tablet_batches;
 use vplant_app::master::{Products, Sites};
 use vplant_app::signatures::SignatureInput;
 use vplant_app::{App, Request};
@@ -94,12 +98,61 @@ pub async fn demo(app: &App) -> Result<String> {
     if created > 0 {
         history(app, &by).await?;
     }
+    let history = batch_history(app, &by).await?;
     created += users(app, &by).await?;
     let counts = app.store.counts().await?;
     Ok(format!(
-        "{created} records created; {} sites, {} products, {} ledger events",
+        "{created} records created; {} sites, {} products, {} ledger events. {history}",
         counts.sites, counts.products, counts.events
     ))
+}
+
+/// Where the public batch history is: `$VPLANT_DATA/tablet-batches`, `./data/…`, or
+/// the copy in the source tree this binary was built from.
+fn data_set_folder() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("VPLANT_DATA").map(|d| PathBuf::from(d).join("tablet-batches")),
+        Some(PathBuf::from("data/tablet-batches")),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/tablet-batches")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("Laboratory.csv").is_file())
+        .map(|p| p.canonicalize().unwrap_or(p))
+}
+
+/// The 1,005 real batches of the public data set as the history of CMO-SI, once.
+async fn batch_history(app: &App, by: &Request) -> Result<String> {
+    let site = tablet_batches::DEFAULT_SITE;
+    if app.store.batch(&format!("{site}/1005")).await?.is_some() {
+        return Ok(format!("Batch history of {site} loaded before."));
+    }
+    let Some(folder) = data_set_folder() else {
+        return Ok(format!(
+            "The public batch history was not found (set VPLANT_DATA, or run `vplant import tablet-batches <folder>`); {site} has no batches."
+        ));
+    };
+    match app.import_tablet_batches(&folder, site, by).await {
+        Ok(summary) => Ok(format!(
+            "Batch history of {site}: {} records from {} ({} events). {}",
+            summary.changed_records,
+            folder.display(),
+            summary.events,
+            tablet_batches::CREDIT
+        )),
+        Err(ImportError::Rejected(problems)) => Err(anyhow::anyhow!(
+            "the public batch history in {} was refused: {}",
+            folder.display(),
+            problems
+                .iter()
+                .take(5)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        Err(ImportError::App(e)) => Err(e.into()),
+    }
 }
 
 /// A little history, so that the audit trail pages have something to show. Only on
@@ -140,6 +193,7 @@ pub const USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("author", "Alice Brunner", "recipe_author", None),
     ("vpt", "Victor Haas", "vpt_manager", None),
     ("cmo.lyo", "Camille Girard", "cmo_partner", Some("CMO-LYO")),
+    ("cmo.si", "Luka Novak", "cmo_partner", Some("CMO-SI")),
     ("director", "Diana Keller", "director", None),
     ("auditor", "Ian Fletcher", "auditor", None),
 ];
@@ -150,6 +204,12 @@ async fn users(app: &App, by: &Request) -> Result<usize> {
     let mut created = 0;
     for (username, full_name, role, site) in USERS {
         if app.store.user(username).await?.is_some() {
+            continue;
+        }
+        // A partner of a site the demo could not create (no data set) is left out.
+        if let Some(site) = site
+            && app.store.site(site).await?.is_none()
+        {
             continue;
         }
         let input = NewUserInput {

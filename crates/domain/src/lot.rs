@@ -101,6 +101,9 @@ pub struct LotRegistered {
     pub expiry: Option<PartialDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retest: Option<PartialDate>,
+    /// The published data set the lot comes from, if any (see `BatchRecorded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 impl LotRegistered {
@@ -144,7 +147,14 @@ impl NewLot {
             quantity,
             expiry,
             retest,
+            provenance: None,
         }))
+    }
+
+    /// Marks the lot as coming from a published data set.
+    pub fn from_data_set(mut self, key: &str) -> NewLot {
+        self.0.provenance = Some(key.to_owned());
+        self
     }
 
     pub fn lot_ref(&self) -> LotRef {
@@ -222,6 +232,10 @@ pub(crate) fn rows(
             ("expiry", text(e.expiry)),
             ("retest", text(e.retest)),
             ("produced_by", produced_by),
+            (
+                "provenance",
+                e.provenance.as_deref().map_or(Value::Null, Value::from),
+            ),
             ("version", recorded.stream_version.into()),
             ("created_at", at.clone()),
             ("updated_at", at),

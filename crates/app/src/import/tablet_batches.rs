@@ -32,6 +32,14 @@ use crate::{App, AppError, Request};
 /// The credit the data's licence (CC BY 4.0) asks for, shown wherever the data is.
 pub const CREDIT: &str = "Data: Žagar, J. & Mihelič, J., “Big data collection in pharmaceutical manufacturing and its use for product quality predictions”, Scientific Data 9, 99 (2022), doi:10.1038/s41597-022-01203-x; figshare doi:10.6084/m9.figshare.c.5645578; licensed CC BY 4.0.";
 
+/// The key that marks records of this data set (`provenance`).
+pub const DATA_SET: &str = "zagar-mihelic-2022";
+
+/// The credit to show beside records that come from a published data set.
+pub fn credit(provenance: &str) -> Option<&'static str> {
+    (provenance == DATA_SET).then_some(CREDIT)
+}
+
 /// The site the history is loaded into unless another is named.
 pub const DEFAULT_SITE: &str = "CMO-SI";
 
@@ -623,7 +631,8 @@ impl App {
                 None,
                 None,
                 None,
-            )?;
+            )?
+            .from_data_set(DATA_SET);
             records += 1;
             new_records +=
                 usize::from(register::<LotState>(&mut unit, &id, LotCommand::Register(new)).await?);
@@ -641,6 +650,7 @@ impl App {
                     .map_err(|e| AppError::Domain(DomainError::Validation(vec![e])))?,
             );
             report.actual.insert(Milestone::ProductionStart, b.start);
+            report.provenance = Some(DATA_SET.to_owned());
             report.consume(b.api.clone(), None);
             for lot in &b.excipients {
                 report.consume(lot.clone(), None);
@@ -663,7 +673,8 @@ impl App {
                 None,
                 None,
                 None,
-            )?;
+            )?
+            .from_data_set(DATA_SET);
             records += 2;
             new_records += usize::from(
                 register::<LotState>(&mut unit, &output.id(), LotCommand::Register(produced))

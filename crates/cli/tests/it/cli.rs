@@ -20,7 +20,15 @@ fn init_seed_verify_export_import_and_rebuild() {
         "--keys",
         &env.keys.display().to_string(),
     ]);
-    assert!(seeded.contains("6 sites, 8 products"), "{seeded}");
+    assert!(seeded.contains("7 sites, 33 products"), "{seeded}");
+    assert!(
+        seeded.contains("Batch history of CMO-SI: 2386 records"),
+        "{seeded}"
+    );
+    assert!(
+        seeded.contains("CC BY 4.0"),
+        "the data set is credited: {seeded}"
+    );
 
     let verified = env.ok(&["verify"]);
     assert!(verified.contains("Ledger intact."), "{verified}");
@@ -139,4 +147,61 @@ fn the_first_administrator_is_created_once_and_admin_commands_manage_users() {
         stderr.contains("does not hold the role 'operator'"),
         "a token cannot carry a role its owner lacks: {stderr}"
     );
+}
+
+fn data_set() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/tablet-batches")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn the_public_batch_history_imports_once_and_traces_from_the_command_line() {
+    let env = Env::new(None);
+    env.ok(&["init", "--no-admin"]);
+
+    let imported = env.ok(&["import", "tablet-batches", &data_set()]);
+    assert!(
+        imported.contains("Imported 2386 new or changed records"),
+        "{imported}"
+    );
+    assert!(
+        imported.contains("Žagar"),
+        "the source is credited: {imported}"
+    );
+    let again = env.ok(&["import", "tablet-batches", &data_set()]);
+    assert!(again.contains("Nothing to import"), "{again}");
+
+    let forward = env.ok(&["trace", "LACTOSE/2"]);
+    assert!(
+        forward.starts_with("Forward trace from lot LACTOSE/2: "),
+        "{forward}"
+    );
+    assert!(forward.contains("batch CMO-SI/1 "), "{forward}");
+    let backward = env.ok(&["trace", "--batch", "CMO-SI/1", "--backward", "--json"]);
+    let trace: serde_json::Value = serde_json::from_str(&backward).unwrap();
+    let lots: Vec<&str> = trace["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(lots, ["API-5/2", "LACTOSE/2", "SMCC/1", "STARCH/1"]);
+
+    let missing = env.run(&[
+        "import",
+        "tablet-batches",
+        &env.path("nowhere").display().to_string(),
+    ]);
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("nothing was stored"), "{stderr}");
+    assert!(
+        stderr.contains("Laboratory.csv: cannot be read"),
+        "{stderr}"
+    );
+    let unknown = env.run(&["trace", "SMCC/999"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("lot 'SMCC/999' does not exist"));
 }

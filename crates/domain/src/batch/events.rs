@@ -59,6 +59,10 @@ pub struct BatchRecorded {
     pub actual: Milestones,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposition: Option<Disposition>,
+    /// The published data set the record comes from, when it does (its key, e.g.
+    /// `zagar-mihelic-2022`), so that every view of it can credit the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -98,6 +98,7 @@ impl Aggregate for BatchState {
                 planned: report.planned.clone(),
                 actual: report.actual.clone(),
                 disposition: report.disposition,
+                provenance: report.provenance.clone(),
             })],
             Some(batch) => changes(batch, report)?,
         };

@@ -75,6 +75,10 @@ pub(crate) fn rows(recorded: Recorded<'_>, event: &Event) -> Option<Vec<RowOp>> 
                     "disposition",
                     e.disposition.map_or(Value::Null, |d| d.as_str().into()),
                 ),
+                (
+                    "provenance",
+                    e.provenance.as_deref().map_or(Value::Null, Value::from),
+                ),
                 ("version", recorded.stream_version.into()),
                 ("created_at", at.clone()),
                 ("updated_at", at),

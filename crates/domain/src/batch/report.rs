@@ -27,6 +27,8 @@ pub struct BatchReport {
     pub yielded: Vec<(LotRef, Option<Quantity>)>,
     /// Results by source, each by test name.
     pub results: BTreeMap<String, BTreeMap<String, String>>,
+    /// The published data set the batch comes from, if any.
+    pub provenance: Option<String>,
 }
 
 impl BatchReport {
@@ -54,6 +56,7 @@ impl BatchReport {
                 consumed: Vec::new(),
                 yielded: Vec::new(),
                 results: BTreeMap::new(),
+                provenance: None,
             }),
             _ => Err(DomainError::field("batch", "could not be read")),
         }

@@ -22,6 +22,7 @@ CREATE TABLE lots (
     expiry      TEXT,
     retest      TEXT,
     produced_by TEXT,
+    provenance  TEXT,
     version     INTEGER NOT NULL,
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
@@ -38,6 +39,7 @@ CREATE TABLE batches (
     size_unit                      TEXT,
     source                         TEXT    NOT NULL,
     disposition                    TEXT,
+    provenance                     TEXT,
     planned_material_readiness     TEXT,
     planned_production_start       TEXT,
     planned_production_complete    TEXT,

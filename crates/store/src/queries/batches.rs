@@ -40,6 +40,8 @@ pub struct Lot {
     pub retest: Option<String>,
     /// The batch that yielded it, `<site>/<number>`, for a produced lot.
     pub produced_by: Option<String>,
+    /// The published data set it comes from (e.g. `zagar-mihelic-2022`), if any.
+    pub provenance: Option<String>,
     pub version: u64,
 }
 
@@ -57,6 +59,8 @@ pub struct Batch {
     pub source: String,
     /// released, rejected or on_hold; absent until QA has dispositioned the batch.
     pub disposition: Option<String>,
+    /// The published data set it comes from (e.g. `zagar-mihelic-2022`), if any.
+    pub provenance: Option<String>,
     /// Milestone → date (`YYYY-MM-DD`, or `YYYY-MM` when only the month is known).
     pub planned: BTreeMap<String, String>,
     pub actual: BTreeMap<String, String>,
@@ -87,8 +91,7 @@ pub struct BatchFilter {
 }
 
 const MATERIAL_COLUMNS: &str = "code, name, kind, unit, active, version";
-const LOT_COLUMNS: &str =
-    "id, material, lot, site, status, quantity, unit, expiry, retest, produced_by, version";
+const LOT_COLUMNS: &str = "id, material, lot, site, status, quantity, unit, expiry, retest, produced_by, version, provenance";
 
 fn batch_columns() -> String {
     let mut columns = vec![
@@ -102,6 +105,7 @@ fn batch_columns() -> String {
         "disposition",
         "version",
         "updated_at",
+        "provenance",
     ];
     for plan in [Plan::Planned, Plan::Actual] {
         for m in Milestone::ALL {
@@ -135,13 +139,14 @@ fn lot(r: &Row) -> Result<Lot, StoreError> {
         retest: r.opt_text(8)?,
         produced_by: r.opt_text(9)?,
         version: r.uint(10)?,
+        provenance: r.opt_text(11)?,
     })
 }
 
 fn batch(r: &Row) -> Result<Batch, StoreError> {
     let mut planned = BTreeMap::new();
     let mut actual = BTreeMap::new();
-    let mut i = 10;
+    let mut i = 11;
     for dates in [&mut planned, &mut actual] {
         for m in Milestone::ALL {
             if let Some(date) = r.opt_text(i)? {
@@ -161,6 +166,7 @@ fn batch(r: &Row) -> Result<Batch, StoreError> {
         disposition: r.opt_text(7)?,
         version: r.uint(8)?,
         updated_at: Timestamp::from_micros(r.int(9)?),
+        provenance: r.opt_text(10)?,
         planned,
         actual,
     })
