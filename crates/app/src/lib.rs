@@ -11,6 +11,7 @@ pub mod identity;
 pub mod import;
 pub mod master;
 pub mod signatures;
+pub mod tracker_file;
 pub mod unit;
 
 use std::sync::Arc;

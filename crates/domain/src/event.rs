@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::events::{
     BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
-    ResultsRecorded,
+    ResultsRecorded, ShipmentChanged,
 };
 use crate::identity::api_token::ApiTokenIssued;
 use crate::identity::session::{SessionEnded, SessionStarted};
@@ -58,6 +58,7 @@ pub enum Event {
     BatchMilestonesChanged(MilestonesChanged),
     BatchSizeChanged(BatchSizeChanged),
     BatchDispositionChanged(DispositionChanged),
+    BatchShipmentChanged(ShipmentChanged),
     BatchConsumedLot(LotLinked),
     BatchYieldedLot(LotLinked),
     BatchResultsRecorded(ResultsRecorded),

@@ -2,7 +2,9 @@
 //! taken whole or not at all. A refused file comes back with every problem found,
 //! each naming its file, row, column, value and reason.
 
+pub mod grid;
 pub mod tablet_batches;
+pub mod tracker;
 
 use serde::Serialize;
 use utoipa::ToSchema;

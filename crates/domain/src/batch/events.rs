@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::milestone::{MilestoneChange, Milestones};
+use crate::dates::PartialDate;
 use crate::lot::LotRef;
 use crate::units::Quantity;
 
@@ -59,10 +60,56 @@ pub struct BatchRecorded {
     pub actual: Milestones,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposition: Option<Disposition>,
+    #[serde(default, skip_serializing_if = "Shipment::is_empty")]
+    pub shipment: Shipment,
     /// The published data set the record comes from, when it does (its key, e.g.
     /// `zagar-mihelic-2022`), so that every view of it can credit the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<String>,
+}
+
+/// The delivery a batch is committed to and what was delivered (for OTIF).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_quantity: Option<Quantity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_date: Option<PartialDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_quantity: Option<Quantity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_date: Option<PartialDate>,
+}
+
+impl Shipment {
+    pub fn is_empty(&self) -> bool {
+        *self == Shipment::default()
+    }
+
+    /// This shipment with every field `later` reports laid over it (a field not
+    /// reported keeps its value).
+    pub fn updated_by(&self, later: &Shipment) -> Shipment {
+        Shipment {
+            committed_quantity: later
+                .committed_quantity
+                .clone()
+                .or_else(|| self.committed_quantity.clone()),
+            committed_date: later.committed_date.or(self.committed_date),
+            delivered_quantity: later
+                .delivered_quantity
+                .clone()
+                .or_else(|| self.delivered_quantity.clone()),
+            delivered_date: later.delivered_date.or(self.delivered_date),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipmentChanged {
+    pub from: Shipment,
+    pub to: Shipment,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

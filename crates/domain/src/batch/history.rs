@@ -93,6 +93,30 @@ pub(crate) fn describe(event: &Event) -> Option<(String, Vec<FieldChange>)> {
                 e.to.as_str(),
             )],
         ),
+        Event::BatchShipmentChanged(e) => {
+            let show = |q: &Option<Quantity>, d: &Option<crate::dates::PartialDate>| {
+                format!(
+                    "{} by {}",
+                    quantity(q.as_ref()),
+                    d.map_or_else(|| "—".to_owned(), |d| d.to_string())
+                )
+            };
+            (
+                "Shipment changed".to_owned(),
+                vec![
+                    change(
+                        "committed",
+                        &show(&e.from.committed_quantity, &e.from.committed_date),
+                        &show(&e.to.committed_quantity, &e.to.committed_date),
+                    ),
+                    change(
+                        "delivered",
+                        &show(&e.from.delivered_quantity, &e.from.delivered_date),
+                        &show(&e.to.delivered_quantity, &e.to.delivered_date),
+                    ),
+                ],
+            )
+        }
         Event::BatchConsumedLot(e) => (
             format!("Consumed lot {}", e.lot.id()),
             vec![set(

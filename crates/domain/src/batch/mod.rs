@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use events::{
     BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
-    ResultsRecorded, TestResult,
+    ResultsRecorded, ShipmentChanged, TestResult,
 };
 use milestone::{MilestoneChange, Milestones, Plan};
 use report::BatchReport;
@@ -74,6 +74,11 @@ impl Aggregate for BatchState {
                     batch.disposition = Some(e.to);
                 }
             }
+            Event::BatchShipmentChanged(e) => {
+                if let Some(batch) = self.recorded.as_mut() {
+                    batch.shipment = e.to.clone();
+                }
+            }
             Event::BatchConsumedLot(e) => self.consumed.push(e.lot.clone()),
             Event::BatchYieldedLot(e) => self.yielded.push(e.lot.clone()),
             Event::BatchResultsRecorded(e) => {
@@ -98,6 +103,7 @@ impl Aggregate for BatchState {
                 planned: report.planned.clone(),
                 actual: report.actual.clone(),
                 disposition: report.disposition,
+                shipment: report.shipment.clone(),
                 provenance: report.provenance.clone(),
             })],
             Some(batch) => changes(batch, report)?,
@@ -188,6 +194,13 @@ fn changes(batch: &BatchRecorded, report: &BatchReport) -> Result<Vec<Event>, Do
         events.push(Event::BatchDispositionChanged(DispositionChanged {
             from: batch.disposition,
             to,
+        }));
+    }
+    let shipment = batch.shipment.updated_by(&report.shipment);
+    if shipment != batch.shipment {
+        events.push(Event::BatchShipmentChanged(ShipmentChanged {
+            from: batch.shipment.clone(),
+            to: shipment,
         }));
     }
     Ok(events)

@@ -35,6 +35,21 @@ fn amount(q: Option<&Quantity>) -> (Value, Value) {
     }
 }
 
+fn shipment(s: &super::events::Shipment) -> Vec<(&'static str, Value)> {
+    let (committed, committed_unit) = amount(s.committed_quantity.as_ref());
+    let (delivered, delivered_unit) = amount(s.delivered_quantity.as_ref());
+    let date =
+        |d: Option<crate::dates::PartialDate>| d.map_or(Value::Null, |d| d.to_string().into());
+    vec![
+        ("committed_quantity", committed),
+        ("committed_unit", committed_unit),
+        ("committed_date", date(s.committed_date)),
+        ("delivered_quantity", delivered),
+        ("delivered_unit", delivered_unit),
+        ("delivered_date", date(s.delivered_date)),
+    ]
+}
+
 fn edge(recorded: Recorded<'_>, from: Node, to: Node, q: Option<&Quantity>) -> RowOp {
     let (quantity, unit) = amount(q);
     RowOp::Insert {
@@ -83,6 +98,7 @@ pub(crate) fn rows(recorded: Recorded<'_>, event: &Event) -> Option<Vec<RowOp>> 
                 ("created_at", at.clone()),
                 ("updated_at", at),
             ];
+            values.extend(shipment(&e.shipment));
             for (plan, dates) in [(Plan::Planned, &e.planned), (Plan::Actual, &e.actual)] {
                 for (m, date) in dates {
                     values.push((milestone_column(plan, *m), date.to_string().into()));
@@ -121,6 +137,7 @@ pub(crate) fn rows(recorded: Recorded<'_>, event: &Event) -> Option<Vec<RowOp>> 
             recorded,
             vec![("disposition", e.to.as_str().into())],
         ),
+        Event::BatchShipmentChanged(e) => update("batches", "id", recorded, shipment(&e.to)),
         Event::BatchConsumedLot(e) => {
             let mut ops = vec![edge(
                 recorded,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::events::{BatchSource, Disposition, TestResult};
+use super::events::{BatchSource, Disposition, Shipment, TestResult};
 use super::milestone::Milestones;
 use crate::error::DomainError;
 use crate::fields::{Code, Errors, Number};
@@ -23,6 +23,7 @@ pub struct BatchReport {
     pub planned: Milestones,
     pub actual: Milestones,
     pub disposition: Option<Disposition>,
+    pub shipment: Shipment,
     pub consumed: Vec<(LotRef, Option<Quantity>)>,
     pub yielded: Vec<(LotRef, Option<Quantity>)>,
     /// Results by source, each by test name.
@@ -53,6 +54,7 @@ impl BatchReport {
                 planned: Milestones::new(),
                 actual: Milestones::new(),
                 disposition: None,
+                shipment: Shipment::default(),
                 consumed: Vec::new(),
                 yielded: Vec::new(),
                 results: BTreeMap::new(),

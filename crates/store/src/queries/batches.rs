@@ -61,6 +61,13 @@ pub struct Batch {
     pub disposition: Option<String>,
     /// The published data set it comes from (e.g. `zagar-mihelic-2022`), if any.
     pub provenance: Option<String>,
+    /// The committed delivery and what was delivered (amount, unit, date).
+    pub committed_quantity: Option<String>,
+    pub committed_unit: Option<String>,
+    pub committed_date: Option<String>,
+    pub delivered_quantity: Option<String>,
+    pub delivered_unit: Option<String>,
+    pub delivered_date: Option<String>,
     /// Milestone → date (`YYYY-MM-DD`, or `YYYY-MM` when only the month is known).
     pub planned: BTreeMap<String, String>,
     pub actual: BTreeMap<String, String>,
@@ -106,6 +113,12 @@ fn batch_columns() -> String {
         "version",
         "updated_at",
         "provenance",
+        "committed_quantity",
+        "committed_unit",
+        "committed_date",
+        "delivered_quantity",
+        "delivered_unit",
+        "delivered_date",
     ];
     for plan in [Plan::Planned, Plan::Actual] {
         for m in Milestone::ALL {
@@ -146,7 +159,7 @@ fn lot(r: &Row) -> Result<Lot, StoreError> {
 fn batch(r: &Row) -> Result<Batch, StoreError> {
     let mut planned = BTreeMap::new();
     let mut actual = BTreeMap::new();
-    let mut i = 11;
+    let mut i = 17;
     for dates in [&mut planned, &mut actual] {
         for m in Milestone::ALL {
             if let Some(date) = r.opt_text(i)? {
@@ -167,6 +180,12 @@ fn batch(r: &Row) -> Result<Batch, StoreError> {
         version: r.uint(8)?,
         updated_at: Timestamp::from_micros(r.int(9)?),
         provenance: r.opt_text(10)?,
+        committed_quantity: r.opt_text(11)?,
+        committed_unit: r.opt_text(12)?,
+        committed_date: r.opt_text(13)?,
+        delivered_quantity: r.opt_text(14)?,
+        delivered_unit: r.opt_text(15)?,
+        delivered_date: r.opt_text(16)?,
         planned,
         actual,
     })
