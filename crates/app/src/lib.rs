@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod batches;
+pub mod exceptions;
 mod history;
 pub mod identity;
 pub mod import;

@@ -137,12 +137,20 @@ impl App {
             shown_hash: input.shown_hash.trim().to_lowercase(),
         };
         let event = signature::decide(policy, &target, &request, signer)?;
+        let past: Vec<&Event> = events.iter().collect();
+        let mut appended = vec![event];
+        appended.extend(signature::consequences(
+            record_type,
+            &past,
+            meaning,
+            self.store.now().date(),
+        )?);
         let outcome = self
             .store
             .commit(CommitRequest {
                 stream_id: stream_id.to_owned(),
                 expected_version: target.version,
-                events: vec![event],
+                events: appended,
                 actor: signer.username.clone(),
                 reason: None,
                 idempotency: None,

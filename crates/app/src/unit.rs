@@ -99,6 +99,13 @@ impl Unit<'_> {
         self.commits.len() - 1
     }
 
+    /// The events decided in this unit for record `id` of aggregate `A`.
+    pub fn decided<A: Aggregate>(&self, id: &str) -> &[Event] {
+        self.pending
+            .get(&A::stream_id(id))
+            .map_or(&[], |(_, events)| events.as_slice())
+    }
+
     /// Events decided so far.
     pub fn events(&self) -> usize {
         self.commits.iter().map(|c| c.events.len()).sum()

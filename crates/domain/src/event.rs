@@ -7,6 +7,9 @@ use crate::batch::events::{
     BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
     ResultsRecorded, ShipmentChanged,
 };
+use crate::exception::events::{
+    DueDateExtended, ExceptionAssessed, ExceptionClosed, ExceptionRaised, ExtensionRequested,
+};
 use crate::identity::api_token::ApiTokenIssued;
 use crate::identity::session::{SessionEnded, SessionStarted};
 use crate::identity::unknown::UnknownUserSignIn;
@@ -16,6 +19,7 @@ use crate::identity::user::{
 use crate::lot::LotRegistered;
 use crate::master::Renamed;
 use crate::material::MaterialRegistered;
+use crate::numbering::NumberTaken;
 use crate::product::ProductRegistered;
 use crate::signature::RecordSigned;
 use crate::site::SiteRegistered;
@@ -62,6 +66,18 @@ pub enum Event {
     BatchConsumedLot(LotLinked),
     BatchYieldedLot(LotLinked),
     BatchResultsRecorded(ResultsRecorded),
+    ExceptionRaised(ExceptionRaised),
+    ExceptionInvestigationStarted(Empty),
+    ExceptionAssessed(ExceptionAssessed),
+    ExceptionSubmitted(Empty),
+    ExceptionClosed(ExceptionClosed),
+    ExceptionReturned(Empty),
+    ExceptionCancelled(Empty),
+    ExceptionExtensionRequested(ExtensionRequested),
+    ExceptionDueDateExtended(DueDateExtended),
+    ExceptionExtensionRefused(Empty),
+    /// A counter that hands out record numbers (e.g. the exceptions of a year).
+    NumberTaken(NumberTaken),
     /// An electronic signature, appended to the stream of the record it signs.
     RecordSigned(RecordSigned),
 }
@@ -96,6 +112,19 @@ impl Event {
             .map(serde_json::Value::to_string)
             .unwrap_or_else(|| "{}".to_owned());
         (event_type, payload)
+    }
+
+    /// A signature, or what a signature did to its record (see
+    /// `signature::consequences`): neither makes the signer an author of the record.
+    pub fn is_signature_or_consequence(&self) -> bool {
+        matches!(
+            self,
+            Event::RecordSigned(_)
+                | Event::ExceptionClosed(_)
+                | Event::ExceptionReturned(_)
+                | Event::ExceptionDueDateExtended(_)
+                | Event::ExceptionExtensionRefused(_)
+        )
     }
 
     pub fn from_parts(event_type: &str, payload: &str) -> Result<Event, UnknownEvent> {

@@ -85,6 +85,38 @@ impl Name {
     }
 }
 
+/// Longer free text (a description, an assessment): required, up to 4,000
+/// characters; line breaks and tabs are kept, other control characters refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(field: &str, raw: &str) -> Result<Text, FieldError> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err(FieldError::new(field, "is required"));
+        }
+        if text.chars().count() > 4000 {
+            return Err(FieldError::new(field, "must be at most 4000 characters"));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(FieldError::new(
+                field,
+                "must not contain control characters",
+            ));
+        }
+        Ok(Text(text.replace("\r\n", "\n")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Why a change is made: required wherever a record is renamed, corrected or
 /// deactivated, 3–500 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,7 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("material", "Materials"),
     ("lot", "Material lots"),
     ("batch", "Batches"),
+    ("exception", "Exceptions"),
 ];
 
 /// One changed field of a record.
@@ -79,7 +80,9 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
             "Reactivated".to_owned(),
             vec![change("active", "no", "yes")],
         ),
+        Event::NumberTaken(e) => (format!("Number {} taken", e.number), Vec::new()),
         other => crate::batch::history::describe(other)
+            .or_else(|| crate::exception::history::describe(other))
             .unwrap_or_else(|| crate::identity::history::describe(other)),
     }
 }

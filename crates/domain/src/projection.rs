@@ -102,6 +102,8 @@ pub const READ_TABLES: &[&str] = &[
     "batches",
     "batch_results",
     "genealogy",
+    "exceptions",
+    "exception_batches",
 ];
 
 /// The read table (and its key column) that holds a signable record type, whose
@@ -114,6 +116,7 @@ fn signed_table(stream_id: &str) -> Option<(&'static str, &'static str)> {
         "material" => Some(("materials", "code")),
         "lot" => Some(("lots", "id")),
         "batch" => Some(("batches", "id")),
+        "exception" => Some(("exceptions", "number")),
         _ => None,
     }
 }
@@ -176,6 +179,7 @@ pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
         other => crate::material::rows(recorded, other)
             .or_else(|| crate::lot::rows(recorded, other))
             .or_else(|| crate::batch::projection::rows(recorded, other))
+            .or_else(|| crate::exception::projection::rows(recorded, other))
             .unwrap_or_else(|| crate::identity::projection::rows(recorded, other)),
     }
 }

@@ -124,11 +124,42 @@ const MASTER_DATA: SignaturePolicy = SignaturePolicy {
     rules: STANDARD_RULES,
 };
 
+/// An exception's closure and its due-date extensions are approved (or rejected) by
+/// someone who recorded nothing in it.
+const EXCEPTIONS: SignaturePolicy = SignaturePolicy {
+    meanings: &[Meaning::Approved, Meaning::Rejected],
+    rules: &[
+        DutyRule::AuthorMayNot(Meaning::Approved),
+        DutyRule::AuthorMayNot(Meaning::Rejected),
+    ],
+};
+
+/// What a signature does to its record beyond being there, decided with it and
+/// committed with it: an approval closes an exception, a rejection sends it back.
+/// `events` is the record's stream before the signature; `today` the signing day.
+pub fn consequences(
+    record_type: &str,
+    events: &[&Event],
+    meaning: Meaning,
+    today: crate::dates::PartialDate,
+) -> Result<Vec<Event>, DomainError> {
+    use crate::aggregate::Aggregate;
+    match record_type {
+        "exception" => {
+            let mut state = crate::exception::ExceptionState::default();
+            events.iter().for_each(|e| state.apply(e));
+            state.on_signed(meaning, today)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// The policy of a record type (the stream prefix, e.g. `site`); `None` when that
 /// type cannot be signed. A module that makes a new type signable adds it here.
 pub fn policy(record_type: &str) -> Option<&'static SignaturePolicy> {
     match record_type {
         "site" | "product" => Some(&MASTER_DATA),
+        "exception" => Some(&EXCEPTIONS),
         _ => None,
     }
 }
@@ -222,7 +253,7 @@ fn check_duty(
             let authored = target
                 .events
                 .iter()
-                .any(|e| e.actor == signer && !matches!(e.event, Event::RecordSigned(_)));
+                .any(|e| e.actor == signer && !e.event.is_signature_or_consequence());
             if authored {
                 return Err(DomainError::NotAllowed(format!(
                     "segregation of duties: you recorded changes to {} and cannot sign it as {}; another person must",

@@ -40,6 +40,14 @@ impl Timestamp {
         Timestamp(i64::try_from(nanos).unwrap_or(i64::MAX))
     }
 
+    /// The calendar day (UTC) this instant falls on.
+    pub fn date(self) -> crate::dates::PartialDate {
+        crate::dates::PartialDate::from_date(
+            self.datetime()
+                .map_or(time::Date::MIN, OffsetDateTime::date),
+        )
+    }
+
     fn datetime(self) -> Option<OffsetDateTime> {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000).ok()
     }

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "materials, lots, batches and genealogy",
         include_str!("../migrations/postgres/0003_batches.sql"),
     ),
+    (
+        4,
+        "exceptions",
+        include_str!("../migrations/postgres/0004_exceptions.sql"),
+    ),
 ];
 
 /// The advisory lock key every appender takes ("vplant" in ASCII, as a number).

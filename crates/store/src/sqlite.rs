@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "materials, lots, batches and genealogy",
         include_str!("../migrations/sqlite/0003_batches.sql"),
     ),
+    (
+        4,
+        "exceptions",
+        include_str!("../migrations/sqlite/0004_exceptions.sql"),
+    ),
 ];
 
 pub struct SqliteConn {

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod exceptions;
 mod import;
 mod tracker;

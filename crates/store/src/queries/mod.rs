@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod batches;
+pub mod exceptions;
 pub mod genealogy;
 pub mod identity;
 pub mod master;
