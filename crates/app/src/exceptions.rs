@@ -9,9 +9,7 @@ use vplant_domain::exception::events::{ExceptionAssessed, ExceptionRaised, Exten
 use vplant_domain::exception::fields::{DuePolicy, Origin};
 use vplant_domain::exception::{ExceptionCommand, ExceptionState, NewException, RaiseInput};
 use vplant_domain::identity::Scope;
-use vplant_domain::numbering::{CounterState, TakeNumber};
-use vplant_domain::{Aggregate, DomainError, Event, FieldError};
-use vplant_store::StoreError;
+use vplant_domain::{Aggregate, DomainError, FieldError};
 use vplant_store::queries::exceptions::{ExceptionFilter, ExceptionRow};
 
 use crate::batches::scope_sites;
@@ -56,42 +54,16 @@ impl App {
         request: &Request,
     ) -> Result<ExceptionRow, AppError> {
         self.check_references(scope, input).await?;
-        let series = format!("EX-{}", self.store.now().date().year());
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut unit = self.unit(request);
-            unit.decide::<CounterState>(
-                &series,
-                TakeNumber {
-                    series: series.clone(),
-                },
-            )
+        let number = self
+            .create_numbered::<ExceptionState>("EX", request, |number| {
+                let new = NewException::parse(number, input, origin.clone(), DuePolicy::default())?;
+                Ok(ExceptionCommand::Raise(Box::new(new)))
+            })
             .await?;
-            let number = match unit.decided::<CounterState>(&series) {
-                [Event::NumberTaken(taken)] => taken.number.clone(),
-                _ => {
-                    return Err(AppError::Internal(
-                        "the counter handed out no number".into(),
-                    ));
-                }
-            };
-            let new = NewException::parse(&number, input, origin.clone(), DuePolicy::default())?;
-            unit.decide::<ExceptionState>(&number, ExceptionCommand::Raise(Box::new(new)))
-                .await?;
-            match unit.commit_all().await {
-                // Another writer took the number first: take the next one.
-                Err(AppError::Store(StoreError::Conflict { .. })) if attempt < 5 => continue,
-                Err(e) => return Err(e),
-                Ok(_) => {
-                    return self
-                        .store
-                        .exception(&number)
-                        .await?
-                        .ok_or_else(|| not_found(&number));
-                }
-            }
-        }
+        self.store
+            .exception(&number)
+            .await?
+            .ok_or_else(|| not_found(&number))
     }
 
     /// The site must be one the viewer may see, and registered; the product

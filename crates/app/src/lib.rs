@@ -4,6 +4,7 @@
 //! [`App::execute`]: load the stream, fold it into state, let the pure domain decide,
 //! and hand the events to `Store::commit`. Handlers stay thin because of it.
 
+pub mod actions;
 pub mod audit;
 pub mod batches;
 pub mod exceptions;
@@ -11,6 +12,7 @@ mod history;
 pub mod identity;
 pub mod import;
 pub mod master;
+mod numbered;
 pub mod signatures;
 pub mod tracker_file;
 pub mod unit;

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::action::events::{
+    ActionCompleted, ActionCreated, ActionDueChanged, EffectivenessChecked, EvidenceAdded,
+    OwnerChanged,
+};
 use crate::batch::events::{
     BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
     ResultsRecorded, ShipmentChanged,
@@ -76,6 +80,14 @@ pub enum Event {
     ExceptionExtensionRequested(ExtensionRequested),
     ExceptionDueDateExtended(DueDateExtended),
     ExceptionExtensionRefused(Empty),
+    ActionCreated(ActionCreated),
+    ActionStarted(Empty),
+    ActionEvidenceAdded(EvidenceAdded),
+    ActionCompleted(ActionCompleted),
+    ActionEffectivenessChecked(EffectivenessChecked),
+    ActionOwnerChanged(OwnerChanged),
+    ActionDueChanged(ActionDueChanged),
+    ActionCancelled(Empty),
     /// A counter that hands out record numbers (e.g. the exceptions of a year).
     NumberTaken(NumberTaken),
     /// An electronic signature, appended to the stream of the record it signs.

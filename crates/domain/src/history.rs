@@ -19,6 +19,7 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("lot", "Material lots"),
     ("batch", "Batches"),
     ("exception", "Exceptions"),
+    ("action", "Actions (CAPA and follow-ups)"),
 ];
 
 /// One changed field of a record.
@@ -83,6 +84,7 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
         Event::NumberTaken(e) => (format!("Number {} taken", e.number), Vec::new()),
         other => crate::batch::history::describe(other)
             .or_else(|| crate::exception::history::describe(other))
+            .or_else(|| crate::action::history::describe(other))
             .unwrap_or_else(|| crate::identity::history::describe(other)),
     }
 }

@@ -4,8 +4,10 @@
 //! Nothing here does IO, reads a clock or knows about HTTP or SQL. Time and the acting
 //! person arrive in [`Ctx`]; that is what makes every rule testable with plain values.
 
+pub mod action;
 pub mod aggregate;
 pub mod batch;
+pub mod choice;
 pub mod context;
 pub mod dates;
 pub mod error;

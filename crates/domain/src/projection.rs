@@ -104,6 +104,7 @@ pub const READ_TABLES: &[&str] = &[
     "genealogy",
     "exceptions",
     "exception_batches",
+    "actions",
 ];
 
 /// The read table (and its key column) that holds a signable record type, whose
@@ -117,6 +118,7 @@ fn signed_table(stream_id: &str) -> Option<(&'static str, &'static str)> {
         "lot" => Some(("lots", "id")),
         "batch" => Some(("batches", "id")),
         "exception" => Some(("exceptions", "number")),
+        "action" => Some(("actions", "number")),
         _ => None,
     }
 }
@@ -180,6 +182,7 @@ pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
             .or_else(|| crate::lot::rows(recorded, other))
             .or_else(|| crate::batch::projection::rows(recorded, other))
             .or_else(|| crate::exception::projection::rows(recorded, other))
+            .or_else(|| crate::action::projection::rows(recorded, other))
             .unwrap_or_else(|| crate::identity::projection::rows(recorded, other)),
     }
 }

@@ -32,7 +32,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         4,
-        "exceptions",
+        "exceptions and actions",
         include_str!("../migrations/postgres/0004_exceptions.sql"),
     ),
 ];

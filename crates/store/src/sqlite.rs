@@ -31,7 +31,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         4,
-        "exceptions",
+        "exceptions and actions",
         include_str!("../migrations/sqlite/0004_exceptions.sql"),
     ),
 ];

@@ -3,50 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::FieldError;
-
-/// Generates a closed list of values with their stored names and labels.
-macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self {
-                    $($name::$variant => $label),+
-                }
-            }
-
-            pub fn parse(field: &str, raw: &str) -> Result<$name, FieldError> {
-                let wanted = raw.trim().to_lowercase().replace([' ', '-', '/'], "_");
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == wanted)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                        FieldError::new(
-                            field,
-                            format!(concat!("'{}' is not ", $what, "; use one of {}"), raw.trim(), names.join(", ")),
-                        )
-                    })
-            }
-        }
-    };
-}
+use crate::choice;
 
 choice!(
     /// SPEC §2.5: how serious a deviation is.

@@ -115,7 +115,14 @@ pub(crate) fn update(
     set.push(("version", recorded.stream_version.into()));
     if matches!(
         table,
-        "users" | "sites" | "products" | "materials" | "lots" | "batches" | "exceptions"
+        "users"
+            | "sites"
+            | "products"
+            | "materials"
+            | "lots"
+            | "batches"
+            | "exceptions"
+            | "actions"
     ) {
         set.push(("updated_at", Value::Int(recorded.at.as_micros())));
     }

@@ -1,5 +1,5 @@
--- Exceptions (deviations) and the batches they concern. Read tables, projections of
--- the ledger.
+-- Exceptions (deviations), the batches they concern, and actions. Read tables,
+-- projections of the ledger.
 CREATE TABLE exceptions (
     number              TEXT    PRIMARY KEY,
     site                TEXT    NOT NULL,
@@ -30,3 +30,24 @@ CREATE TABLE exception_batches (
     PRIMARY KEY (number, batch)
 );
 CREATE INDEX exception_batches_by_batch ON exception_batches (batch);
+
+-- Actions: CAPA and every other follow-up.
+CREATE TABLE actions (
+    number               TEXT    PRIMARY KEY,
+    kind                 TEXT    NOT NULL,
+    title                TEXT    NOT NULL,
+    owner                TEXT    NOT NULL,
+    due                  TEXT    NOT NULL,
+    status               TEXT    NOT NULL,
+    site                 TEXT,
+    source_kind          TEXT,
+    source_id            TEXT,
+    closed_on            TEXT,
+    effectiveness_due    TEXT,
+    effectiveness_result TEXT,
+    version              INTEGER NOT NULL,
+    created_at           INTEGER NOT NULL,
+    updated_at           INTEGER NOT NULL
+);
+CREATE INDEX actions_by_owner ON actions (owner, status, due);
+CREATE INDEX actions_by_source ON actions (source_kind, source_id);

@@ -1,5 +1,6 @@
 //! Reads of the read tables, written once in SQL both backends accept.
 
+pub mod actions;
 pub mod audit;
 pub mod batches;
 pub mod exceptions;
