@@ -17,6 +17,7 @@ pub mod fields;
 pub mod genealogy;
 pub mod history;
 pub mod identity;
+pub mod kpi;
 pub mod lot;
 pub mod master;
 pub mod material;
