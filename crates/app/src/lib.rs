@@ -11,6 +11,7 @@ pub mod exceptions;
 mod history;
 pub mod identity;
 pub mod import;
+pub mod kpi;
 pub mod master;
 mod numbered;
 pub mod signatures;
@@ -91,6 +92,8 @@ const RETRIES: usize = 3;
 pub struct App {
     pub store: Store,
     pub security: Arc<Security>,
+    /// The records KPIs count, held between dashboards (see `kpi.rs`).
+    pub kpi: Arc<kpi::KpiCache>,
 }
 
 impl App {
@@ -103,6 +106,7 @@ impl App {
         Ok(App {
             store,
             security: Arc::new(Security::new(policy)?),
+            kpi: Arc::default(),
         })
     }
 

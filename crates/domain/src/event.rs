@@ -20,6 +20,7 @@ use crate::identity::unknown::UnknownUserSignIn;
 use crate::identity::user::{
     PasswordSet, SignInFailed, UserAccessChanged, UserLocked, UserProfileChanged, UserRegistered,
 };
+use crate::kpi::recorded::KpiResultsRecorded;
 use crate::lot::LotRegistered;
 use crate::master::Renamed;
 use crate::material::MaterialRegistered;
@@ -88,6 +89,8 @@ pub enum Event {
     ActionOwnerChanged(OwnerChanged),
     ActionDueChanged(ActionDueChanged),
     ActionCancelled(Empty),
+    /// A period's KPI figures, as computed, with their definition versions.
+    KpiResultsRecorded(KpiResultsRecorded),
     /// A counter that hands out record numbers (e.g. the exceptions of a year).
     NumberTaken(NumberTaken),
     /// An electronic signature, appended to the stream of the record it signs.

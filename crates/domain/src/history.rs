@@ -20,6 +20,7 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("batch", "Batches"),
     ("exception", "Exceptions"),
     ("action", "Actions (CAPA and follow-ups)"),
+    ("kpi", "Recorded KPI figures"),
 ];
 
 /// One changed field of a record.
@@ -82,6 +83,18 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
             vec![change("active", "no", "yes")],
         ),
         Event::NumberTaken(e) => (format!("Number {} taken", e.number), Vec::new()),
+        Event::KpiResultsRecorded(e) => (
+            format!("{} KPI figures recorded for {}", e.results.len(), e.period),
+            e.results
+                .iter()
+                .map(|r| {
+                    set(
+                        &format!("{} v{} ({})", r.code, r.version, r.scope),
+                        r.value.as_deref().unwrap_or("—"),
+                    )
+                })
+                .collect(),
+        ),
         other => crate::batch::history::describe(other)
             .or_else(|| crate::exception::history::describe(other))
             .or_else(|| crate::action::history::describe(other))

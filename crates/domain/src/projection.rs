@@ -105,6 +105,7 @@ pub const READ_TABLES: &[&str] = &[
     "exceptions",
     "exception_batches",
     "actions",
+    "kpi_results",
 ];
 
 /// The read table (and its key column) that holds a signable record type, whose
@@ -183,6 +184,7 @@ pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
             .or_else(|| crate::batch::projection::rows(recorded, other))
             .or_else(|| crate::exception::projection::rows(recorded, other))
             .or_else(|| crate::action::projection::rows(recorded, other))
+            .or_else(|| crate::kpi::recorded::rows(recorded, other))
             .unwrap_or_else(|| crate::identity::projection::rows(recorded, other)),
     }
 }

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "exceptions and actions",
         include_str!("../migrations/postgres/0004_exceptions.sql"),
     ),
+    (
+        5,
+        "recorded KPI figures",
+        include_str!("../migrations/postgres/0005_kpi.sql"),
+    ),
 ];
 
 /// The advisory lock key every appender takes ("vplant" in ASCII, as a number).

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "exceptions and actions",
         include_str!("../migrations/sqlite/0004_exceptions.sql"),
     ),
+    (
+        5,
+        "recorded KPI figures",
+        include_str!("../migrations/sqlite/0005_kpi.sql"),
+    ),
 ];
 
 pub struct SqliteConn {

@@ -7,4 +7,5 @@ mod actions;
 mod audit;
 mod exceptions;
 mod import;
+mod kpi;
 mod tracker;

@@ -3,8 +3,6 @@
 //! denominator; the figures ([`tally`]) and the drill-down to records ([`drill`]) are
 //! both built from it, so a figure always equals the records listed under it.
 
-use std::collections::HashMap;
-
 use super::definition::{Definition, KpiCode, Measure};
 use super::facts::{Day, Facts};
 use super::period::{MonthIndex, Period};
@@ -269,8 +267,43 @@ impl Filter {
     }
 }
 
-/// Monthly tallies by group for months `from..=to`: key (group, month), where the
-/// group is 0 for the network, else the site or product index.
+/// Monthly tallies by group: a dense grid of groups × months, so that adding a
+/// contribution is an index, not a hash lookup (the network dashboard adds millions).
+#[derive(Clone, Debug)]
+pub struct Grid {
+    pub from: MonthIndex,
+    pub months: usize,
+    pub groups: usize,
+    cells: Vec<Tally>,
+}
+
+impl Grid {
+    fn new(groups: usize, from: MonthIndex, to: MonthIndex) -> Grid {
+        let months = usize::try_from(to - from + 1).unwrap_or(0);
+        Grid {
+            from,
+            months,
+            groups,
+            cells: vec![Tally::default(); groups * months],
+        }
+    }
+
+    fn slot(&self, group: u32, month: MonthIndex) -> Option<usize> {
+        let g = usize::try_from(group).ok().filter(|g| *g < self.groups)?;
+        let m = usize::try_from(month - self.from)
+            .ok()
+            .filter(|m| *m < self.months)?;
+        Some(g * self.months + m)
+    }
+
+    pub fn get(&self, group: u32, month: MonthIndex) -> Tally {
+        self.slot(group, month)
+            .map_or_else(Tally::default, |i| self.cells[i])
+    }
+}
+
+/// Monthly tallies by group for months `from..=to`; the group is 0 for the network,
+/// else the site or product index.
 pub fn tally(
     def: &Definition,
     facts: &Facts,
@@ -278,38 +311,37 @@ pub fn tally(
     filter: &Filter,
     from: MonthIndex,
     to: MonthIndex,
-) -> HashMap<(u32, MonthIndex), Tally> {
-    let mut out: HashMap<(u32, MonthIndex), Tally> = HashMap::new();
+) -> Grid {
+    let groups = match group {
+        GroupBy::Network => 1,
+        GroupBy::Site => facts.sites.len(),
+        GroupBy::Product => facts.products.len(),
+    };
+    let mut grid = Grid::new(groups, from, to);
     visit(def, facts, |c| {
         if c.month < from || c.month > to || !filter.admits(&c) {
             return;
         }
         let key = match group {
-            GroupBy::Network => 0,
-            GroupBy::Site => match c.site {
-                Some(s) => s,
-                None => return,
-            },
-            GroupBy::Product => match c.product {
-                Some(p) => p,
-                None => return,
-            },
+            GroupBy::Network => Some(0),
+            GroupBy::Site => c.site,
+            GroupBy::Product => c.product,
         };
-        out.entry((key, c.month)).or_default().add(Tally {
-            numerator: c.numerator,
-            denominator: c.denominator,
-        });
+        if let Some(i) = key.and_then(|k| grid.slot(k, c.month)) {
+            grid.cells[i].add(Tally {
+                numerator: c.numerator,
+                denominator: c.denominator,
+            });
+        }
     });
-    out
+    grid
 }
 
-/// The tally of one group over one period, from monthly tallies.
-pub fn over(monthly: &HashMap<(u32, MonthIndex), Tally>, group: u32, period: Period) -> Tally {
+/// The tally of one group over one period.
+pub fn over(grid: &Grid, group: u32, period: Period) -> Tally {
     let mut t = Tally::default();
     for m in period.first..=period.last() {
-        if let Some(month) = monthly.get(&(group, m)) {
-            t.add(*month);
-        }
+        t.add(grid.get(group, m));
     }
     t
 }

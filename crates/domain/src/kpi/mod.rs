@@ -5,6 +5,7 @@ pub mod compute;
 pub mod definition;
 pub mod facts;
 pub mod period;
+pub mod recorded;
 pub mod spc;
 #[cfg(test)]
 mod tests;

@@ -6,4 +6,5 @@ pub mod batches;
 pub mod exceptions;
 pub mod genealogy;
 pub mod identity;
+pub mod kpi;
 pub mod master;
