@@ -133,6 +133,24 @@ impl App {
             .ok_or_else(|| not_found("lot", id))
     }
 
+    /// The batches that consumed a lot the scope sees, as far as the scope sees them.
+    pub async fn lot_consumers(&self, scope: &Scope, id: &str) -> Result<Vec<Batch>, AppError> {
+        let lot = self.lot(scope, id).await?;
+        let ids = self
+            .store
+            .trace_edges_one_step(Node::Lot(lot.id), Direction::Forward)
+            .await?
+            .into_iter()
+            .filter_map(|e| match e.target {
+                Node::Batch(id) => Some(id),
+                Node::Lot(_) => None,
+            })
+            .collect();
+        let mut batches = self.store.batches_by_id(ids).await?;
+        batches.retain(|b| scope.sees(&b.site));
+        Ok(batches)
+    }
+
     pub async fn lots(
         &self,
         scope: &Scope,

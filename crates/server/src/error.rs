@@ -62,6 +62,11 @@ impl ApiError {
         ApiError::from(AppError::Domain(DomainError::field(field, reason)))
     }
 
+    /// Bad input: a 422 naming every refused field.
+    pub fn invalid(fields: Vec<FieldError>) -> ApiError {
+        ApiError::from(AppError::Domain(DomainError::Validation(fields)))
+    }
+
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {

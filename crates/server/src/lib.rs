@@ -7,6 +7,7 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+mod provenance;
 mod ui;
 
 use std::net::SocketAddr;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vplant_app::audit::{AuditEntry, AuditFilter};
 use vplant_app::{App, AppError};
-use vplant_domain::{DomainError, FieldError, Timestamp};
+use vplant_domain::{FieldError, Timestamp};
 use vplant_store::queries::audit::MAX_LIMIT;
 
 use crate::AppState;
@@ -170,10 +170,11 @@ impl PageQuery {
 }
 
 fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::from(AppError::Domain(DomainError::Validation(errors)))
+    ApiError::invalid(errors)
 }
 
 /// The parameters of a query string by name, as sent.
+#[derive(Default)]
 pub(crate) struct QueryParams(Vec<(String, String)>);
 
 impl QueryParams {

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`, documented with OpenAPI (`/api/v1/openapi.json`).
 
 pub(crate) mod audit;
+pub(crate) mod batch_reads;
+pub(crate) mod batches;
 mod changes;
 mod health;
 mod products;
@@ -29,6 +31,8 @@ use crate::auth::access::{Access, Routes};
         products::deactivate, products::reactivate, products::history,
         products::signatures, products::sign,
         audit::list, audit::csv,
+        batches::list, batches::show, batches::lots, batches::lot, batches::materials,
+        batches::trace,
         users::me, users::list, users::create, users::show, users::history, users::lock,
         users::unlock, users::deactivate, users::reactivate, users::reset_password,
         users::access, users::profile, users::tokens, users::issue_token,
@@ -40,6 +44,7 @@ use crate::auth::access::{Access, Routes};
     tags(
         (name = "sites", description = "Manufacturing sites, internal and CMO"),
         (name = "products", description = "Products the network makes"),
+        (name = "batches", description = "Batches, lots, materials and their genealogy (forward and backward traces), held to the sites you may see"),
         (name = "audit", description = "The audit trail across every record: who changed what, when and why"),
         (name = "users", description = "Who is calling, user accounts, and API tokens"),
         (name = "operations", description = "Health and readiness"),
@@ -90,10 +95,11 @@ impl Modify for SecurityAddon {
 
 /// The API's routes, each with its access decision.
 pub fn routes() -> Routes {
-    use Permission::{EditMasterData, ViewAuditTrail, ViewMasterData};
+    use Permission::{EditMasterData, ViewAuditTrail, ViewBatches, ViewMasterData};
     let view = Access::Allow(ViewMasterData);
     let edit = Access::Allow(EditMasterData);
     let audit = Access::Allow(ViewAuditTrail);
+    let batches = Access::Allow(ViewBatches);
     Routes::new()
         .get("/api/v1/openapi.json", Access::Public, openapi)
         .merge(users::routes())
@@ -135,6 +141,12 @@ pub fn routes() -> Routes {
             Access::AnySignature,
             products::sign,
         )
+        .get("/api/v1/batches", batches, batches::list)
+        .get("/api/v1/batches/{site}/{number}", batches, batches::show)
+        .get("/api/v1/lots", batches, batches::lots)
+        .get("/api/v1/lots/{material}/{lot}", batches, batches::lot)
+        .get("/api/v1/materials", batches, batches::materials)
+        .get("/api/v1/trace", batches, batches::trace)
         .get("/api/v1/audit", audit, audit::list)
         .get("/api/v1/audit.csv", audit, audit::csv)
         .get("/healthz", Access::Public, health::healthz)

@@ -15,7 +15,7 @@ use vplant_domain::{DomainError, FieldError, Timestamp};
 
 use super::history::{self, HistoryRow};
 use super::page::{Chrome, PageError, render};
-use super::{products, sites, users};
+use super::{batches, products, sites, users};
 use crate::AppState;
 use crate::api::audit::{QueryParams, before_seq, csv_download, instant, page, page_size};
 use crate::auth::Viewer;
@@ -428,6 +428,8 @@ fn record_href(stream_id: &str, viewer: &Viewer) -> Option<String> {
         "site" => (sites::BASE, Permission::ViewMasterData),
         "product" => (products::BASE, Permission::ViewMasterData),
         "user" => (users::BASE, Permission::ViewUsers),
+        "batch" => (batches::BATCHES, Permission::ViewBatches),
+        "lot" => (batches::LOTS, Permission::ViewBatches),
         _ => return None,
     };
     viewer.can(needs).then(|| format!("{base}/{id}"))

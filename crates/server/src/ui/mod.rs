@@ -10,9 +10,11 @@
 //!   master-data resource, generic over [`master::MasterUi`]; `sites` and `products`
 //!   only describe their columns and fields.
 //! - `history`: a record's audit trail as a table, reusable by later modules.
+//! - `batches`: the batch tracker, batches, lots and the genealogy trace.
 
 mod account;
 mod audit;
+mod batches;
 mod form;
 mod history;
 mod home;
@@ -56,6 +58,16 @@ pub static NAV: &[NavItem] = &[
         needs: Some(Permission::ViewMasterData),
     },
     NavItem {
+        label: "Batches",
+        href: batches::BATCHES,
+        needs: Some(Permission::ViewBatches),
+    },
+    NavItem {
+        label: "Lots",
+        href: batches::LOTS,
+        needs: Some(Permission::ViewBatches),
+    },
+    NavItem {
         label: "Audit trail",
         href: audit::BASE,
         needs: Some(Permission::ViewAuditTrail),
@@ -82,4 +94,5 @@ pub fn routes() -> Routes {
         .merge(master::routes::<products::Products>())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(batches::routes())
 }

@@ -16,9 +16,11 @@ use vplant_app::identity::NewUserInput;
 use vplant_domain::identity::{Permission, Role};
 use vplant_domain::signature::Meaning;
 use vplant_server::auth::access::{Access, RouteDecl};
-use vplant_testkit::TestDb;
 
-use crate::support::{Client, INTERNAL, OTHER_CMO, OWN_CMO, PASSWORD, Resp, Server};
+use crate::support::{
+    Client, INTERNAL, MATERIAL, OTHER_CMO, OWN_CMO, PASSWORD, Resp, Server, on_postgres,
+    register_material, seed_batch_at,
+};
 
 /// Who holds each permission, written out by hand from SPEC §1:
 /// - everyone who works with the plant reads master data (a CMO partner only its own
@@ -128,8 +130,13 @@ struct Records {
 
 impl Records {
     /// A probe account with an API token, so that `{username}` and token `{id}`
-    /// routes have an existing record to act on.
+    /// routes have an existing record to act on, and a batch with its input lot at
+    /// every site, for the batch, lot and trace routes.
     async fn create(server: &Server) -> Records {
+        register_material(&server.app).await;
+        for site in [OWN_CMO, OTHER_CMO, INTERNAL] {
+            seed_batch_at(&server.app, site).await;
+        }
         let admin = AppRequest::by("administrator");
         let probe = NewUserInput {
             username: PROBE.to_owned(),
@@ -152,11 +159,15 @@ impl Records {
         }
     }
 
-    /// The concrete addresses a declared path is tried at. A path with a site
-    /// `{code}` is tried at the CMO partner's own site, another CMO's site and an
-    /// internal site.
+    /// The concrete addresses a declared path is tried at. A path that names a
+    /// site's record (a site `{code}`, a batch, a lot, or a trace from a lot) is
+    /// tried at the CMO partner's own site, another CMO's site and an internal site.
     fn addresses(&self, path: &str) -> Vec<(String, SiteOf)> {
-        let sites: &[(&str, SiteOf)] = if path.contains("sites/{code}") {
+        let trace = path.ends_with("/trace");
+        let per_site = ["sites/{code}", "batches/{site}", "lots/{material}"]
+            .iter()
+            .any(|p| path.contains(p));
+        let sites: &[(&str, SiteOf)] = if per_site || trace {
             &[
                 (OWN_CMO, SiteOf::Own),
                 (OTHER_CMO, SiteOf::Other),
@@ -177,7 +188,12 @@ impl Records {
                         }
                     })
                     .collect();
-                (segments.join("/"), *of)
+                let mut uri = segments.join("/");
+                // A trace starts at the site's lot.
+                if trace {
+                    uri = format!("{uri}?lot={MATERIAL}/{site}-1");
+                }
+                (uri, *of)
             })
             .collect()
     }
@@ -186,6 +202,11 @@ impl Records {
         match param {
             "code" if path.contains("sites/{code}") => site.to_owned(),
             "code" if path.contains("products/{code}") => "PRD-1".to_owned(),
+            // Every site has batch `B1` and lot `EXC-1/<site>-1` (`seed_batch_at`).
+            "site" if path.contains("batches/{site}") => site.to_owned(),
+            "number" if path.contains("batches/{site}") => "B1".to_owned(),
+            "material" if path.contains("lots/{material}") => MATERIAL.to_owned(),
+            "lot" if path.contains("lots/{material}") => format!("{site}-1"),
             "username" => PROBE.to_owned(),
             "id" if path.contains("tokens/{id}") => self.token_id.clone(),
             // The one `{action}` route is the master-data change; `rename` is one.
@@ -691,22 +712,5 @@ fn roles_are_let_in_and_refused_the_same_on_postgres() {
                 }
             }
         }
-    });
-}
-
-/// Runs `scenario` against a server on a fresh PostgreSQL database; passes without
-/// running when `VPLANT_TEST_POSTGRES` is unset.
-fn on_postgres(scenario: impl AsyncFnOnce(&Server)) {
-    let Some(db) = TestDb::postgres() else {
-        return;
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let server = Server::on(db).await;
-        scenario(&server).await;
     });
 }

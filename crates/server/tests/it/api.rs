@@ -5,6 +5,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 
+use crate::support::refused_fields;
+
 struct Api {
     server: crate::support::Server,
     token: Option<String>,
@@ -65,15 +67,6 @@ fn basel() -> Value {
     json!({"code": "bsl", "name": "Basel Oral Solids", "kind": "internal", "country": "ch"})
 }
 
-fn fields(body: &Value) -> Vec<String> {
-    body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_site_is_registered_renamed_with_a_reason_and_keeps_its_history() {
     let api = Api::new().await;
@@ -110,19 +103,19 @@ async fn bad_input_is_refused_naming_every_field_and_nothing_is_stored() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["code"], "VP-VALIDATION");
-    assert_eq!(fields(&body), ["code", "name", "kind", "country"]);
+    assert_eq!(refused_fields(&body), ["code", "name", "kind", "country"]);
 
     let (status, body) = api
         .post("/api/v1/sites", json!({"code": "X1", "name": 5}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&body), ["name"]);
+    assert_eq!(refused_fields(&body), ["name"]);
 
     let (status, body) = api
         .post("/api/v1/sites", json!({"code": "X1", "colour": "red"}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&body), ["colour"]);
+    assert_eq!(refused_fields(&body), ["colour"]);
 
     let (_, list) = api.get("/api/v1/sites?include_inactive=true").await;
     let codes: Vec<&str> = list
@@ -145,7 +138,7 @@ async fn a_rename_without_a_reason_and_a_stale_version_are_refused() {
         .post("/api/v1/sites/BSL/rename", json!({"name": "Other"}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&body), ["reason"]);
+    assert_eq!(refused_fields(&body), ["reason"]);
 
     let (status, body) = api
         .post(
@@ -193,7 +186,7 @@ async fn a_retried_command_with_the_same_idempotency_key_writes_nothing_new() {
         .call("POST", "/api/v1/sites", Some(other), Some("tablet-7-0001"))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&body), ["Idempotency-Key"]);
+    assert_eq!(refused_fields(&body), ["Idempotency-Key"]);
 }
 
 #[tokio::test]

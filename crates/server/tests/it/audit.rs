@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use vplant_app::audit::AuditFilter;
 
-use crate::support::{INTERNAL, Resp, Server};
+use crate::support::{INTERNAL, Resp, Server, refused_fields};
 
 const NEW_NAME: &str = "Internal Plant Nord";
 const REASON: &str = "Site naming standard QA-SOP-017";
@@ -45,15 +45,6 @@ fn older_link(page: &Resp) -> Option<String> {
     })?;
     let rest = &page.body[start..];
     Some(rest[..rest.find('"').unwrap()].replace("&#38;", "&"))
-}
-
-fn field_names(body: &Value) -> Vec<String> {
-    body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -301,15 +292,15 @@ async fn bad_filters_redraw_the_form_with_the_field_named_and_no_table() {
         .get("/api/v1/audit?from=2026-11-21&record_type=nonsense&limit=0")
         .await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_names(&api.json()), ["from", "limit"]);
+    assert_eq!(refused_fields(&api.json()), ["from", "limit"]);
     let api = auditor.get("/api/v1/audit?record_type=nonsense").await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_names(&api.json()), ["record_type"]);
+    assert_eq!(refused_fields(&api.json()), ["record_type"]);
     let api = auditor
         .get("/api/v1/audit.csv?from=2026-11-21T00:00:00Z&to=2026-11-20T00:00:00Z")
         .await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_names(&api.json()), ["to"]);
+    assert_eq!(refused_fields(&api.json()), ["to"]);
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@
 mod access;
 mod api;
 mod audit;
+mod batches;
 mod pages;
 mod rebuild;
 mod security;

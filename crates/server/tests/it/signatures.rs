@@ -53,12 +53,7 @@ async fn sign(
 
 /// The fields an error body names.
 fn fields(resp: &Resp) -> Vec<String> {
-    resp.json()["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect()
+    crate::support::refused_fields(&resp.json())
 }
 
 /// The value of the hidden input `name` of a form page.

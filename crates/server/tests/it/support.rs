@@ -18,7 +18,13 @@ use vplant_app::Request as AppRequest;
 use vplant_app::identity::passwords::HashCost;
 use vplant_app::identity::{NewUserInput, SecurityPolicy};
 use vplant_domain::Timestamp;
+use vplant_domain::batch::events::BatchSource;
+use vplant_domain::batch::report::BatchReport;
+use vplant_domain::batch::{BatchCommand, BatchState};
+use vplant_domain::fields::Code;
 use vplant_domain::identity::Role;
+use vplant_domain::lot::{LotCommand, LotOrigin, LotRef, LotState, LotStatus, NewLot};
+use vplant_domain::material::{MaterialCommand, MaterialState, NewMaterial};
 use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
 use vplant_domain::site::{NewSite, SiteCommand, SiteState};
 use vplant_server::AppState;
@@ -32,6 +38,9 @@ pub const PASSWORD: &str = "Granite-Meadow-Lantern-77";
 pub const OWN_CMO: &str = "CMO-A";
 pub const OTHER_CMO: &str = "CMO-B";
 pub const INTERNAL: &str = "INT";
+
+/// The material of the lots the tests register.
+pub const MATERIAL: &str = "EXC-1";
 
 /// How to build a server; the defaults suit most tests.
 pub struct Options {
@@ -84,6 +93,16 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+}
+
+/// The fields a refusal (422) names, in its order.
+pub fn refused_fields(body: &Value) -> Vec<String> {
+    body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 impl Resp {
@@ -297,4 +316,101 @@ impl Client<'_> {
             .send(builder.body(Body::from(body.to_string())).unwrap())
             .await
     }
+}
+
+/// Registers material [`MATERIAL`], which the seeded lots are of.
+pub async fn register_material(app: &App) {
+    let new = NewMaterial::parse(MATERIAL, "Excipient one", "excipient", "kg").unwrap();
+    app.execute::<MaterialState>(
+        MATERIAL,
+        MaterialCommand::Register(new),
+        &AppRequest::by("seed"),
+    )
+    .await
+    .unwrap();
+}
+
+/// Registers lot `id` (`<material>/<lot number>`) at `site`: released and received,
+/// or produced by batch `produced_by`; marked as coming from the public data set
+/// when `data_set` is set.
+pub async fn register_lot(
+    app: &App,
+    id: &str,
+    site: &str,
+    produced_by: Option<&str>,
+    data_set: bool,
+) {
+    let origin = match produced_by {
+        Some(batch) => LotOrigin::Produced {
+            batch: batch.to_owned(),
+        },
+        None => LotOrigin::Received,
+    };
+    let site = Code::parse("site", site).unwrap();
+    let mut new = NewLot::new(
+        lot_ref(id),
+        &site,
+        LotStatus::Released,
+        origin,
+        None,
+        None,
+        None,
+    )
+    .unwrap();
+    if data_set {
+        new = new.from_data_set(vplant_app::import::tablet_batches::DATA_SET);
+    }
+    app.execute::<LotState>(id, LotCommand::Register(new), &AppRequest::by("seed"))
+        .await
+        .unwrap();
+}
+
+/// A CMO report of batch `<site>/<number>` of product `PRD-1`, to fill in.
+pub fn batch_report(site: &str, number: &str) -> BatchReport {
+    BatchReport::new(site, number, "PRD-1", BatchSource::Cmo).unwrap()
+}
+
+/// Records `report` as the seed user reports it.
+pub async fn record_batch(app: &App, report: BatchReport) {
+    let id = report.id();
+    let command = BatchCommand::Report {
+        report: Box::new(report),
+        reason: None,
+    };
+    app.execute::<BatchState>(&id, command, &AppRequest::by("seed"))
+        .await
+        .unwrap();
+}
+
+/// The lot `<material>/<lot number>` names.
+pub fn lot_ref(id: &str) -> LotRef {
+    let (material, lot) = id.split_once('/').unwrap();
+    LotRef::parse(material, lot).unwrap()
+}
+
+/// One batch at `site` with its input lot: lot `EXC-1/<site>-1`, consumed by batch
+/// `<site>/B1`.
+pub async fn seed_batch_at(app: &App, site: &str) {
+    let lot = format!("{MATERIAL}/{site}-1");
+    register_lot(app, &lot, site, None, false).await;
+    let mut report = batch_report(site, "B1");
+    report.consume(lot_ref(&lot), None);
+    record_batch(app, report).await;
+}
+
+/// Runs `scenario` against a server on a fresh PostgreSQL database; passes without
+/// running when `VPLANT_TEST_POSTGRES` is unset.
+pub fn on_postgres(scenario: impl AsyncFnOnce(&Server)) {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let server = Server::on(db).await;
+        scenario(&server).await;
+    });
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use vplant_app::AppError;
 use vplant_app::identity::AuthError;
 
-use crate::support::{Client, OWN_CMO, PASSWORD, Resp, Server};
+use crate::support::{Client, OWN_CMO, PASSWORD, Resp, Server, refused_fields};
 
 /// The secret a page shows once (a one-time password or a token secret).
 fn shown_secret(page: &Resp) -> String {
@@ -21,15 +21,6 @@ fn shown_secret(page: &Resp) -> String {
     let open = rest.find('>').unwrap() + 1;
     let close = rest.find("</code>").unwrap();
     rest[open..close].trim().to_owned()
-}
-
-fn fields(body: &Value) -> Vec<String> {
-    body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// A client with the session of a sign-in made with `password`.
@@ -154,7 +145,7 @@ async fn a_cmo_partner_needs_a_cmo_site_and_the_error_names_the_field() {
             .post_json("/api/v1/users", &partner(sites.clone()))
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{sites}");
-        assert_eq!(fields(&refused.json()), ["sites"], "{sites}");
+        assert_eq!(refused_fields(&refused.json()), ["sites"], "{sites}");
     }
     let page = admin
         .post(
@@ -184,7 +175,7 @@ async fn a_username_is_never_reused() {
         "email": "other@example.com", "roles": ["operator"]});
     let refused = admin.post_json("/api/v1/users", &body).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert_eq!(fields(&refused.json()), ["username"]);
+    assert_eq!(refused_fields(&refused.json()), ["username"]);
     let page = admin
         .post(
             "/users",
@@ -335,7 +326,7 @@ async fn an_api_token_acts_with_its_reduced_scope_until_it_is_revoked() {
         .post_json("/api/v1/users/vpt_manager/tokens", &too_much)
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&refused.json()), ["roles"]);
+    assert_eq!(refused_fields(&refused.json()), ["roles"]);
 
     let body = json!({"name": "CMO-A portal", "roles": ["vpt_manager"], "sites": [OWN_CMO], "valid_days": 30});
     let issued = admin

@@ -1,0 +1,194 @@
+//! The batch tracker (`/batches`): every batch the viewer's sites hold, latest
+//! production start first, with each milestone's actual date and the QA
+//! disposition, filtered by site and product, a hundred to a page.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use vplant_domain::FieldError;
+use vplant_domain::batch::milestone::Milestone;
+use vplant_store::queries::batches::{Batch, BatchFilter};
+
+use super::rows::BatchRow;
+use super::{BATCHES, Query, amount, source};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::provenance::credit;
+use crate::ui::form::{FieldSpec, FormView, Input};
+use crate::ui::page::{Chrome, PageError, render};
+
+/// Batches per page.
+const PAGE: u64 = 100;
+
+static FILTER: [FieldSpec; 2] = [
+    FieldSpec {
+        name: "site",
+        label: "Site",
+        hint: "A site code, e.g. CMO-SI. Empty: every site you may see.",
+        input: Input::Text {
+            max: 24,
+            upper: true,
+        },
+    },
+    FieldSpec {
+        name: "product",
+        label: "Product",
+        hint: "A product code. Empty: every product.",
+        input: Input::Text {
+            max: 24,
+            upper: true,
+        },
+    },
+];
+
+/// The milestones with a column of their own, and their short headings;
+/// production start has its own column, with the planned date when there is no
+/// actual one.
+const COLUMNS: [(Milestone, &str); 6] = [
+    (Milestone::MaterialReadiness, "Materials ready"),
+    (Milestone::ProductionComplete, "Produced"),
+    (Milestone::QcTestingComplete, "QC done"),
+    (Milestone::RecordReviewComplete, "Record reviewed"),
+    (Milestone::Disposition, "Dispositioned"),
+    (Milestone::Shipped, "Shipped"),
+];
+
+/// One batch as a row of the tracker: the columns every batch table has, and the
+/// tracker's own.
+pub struct Row {
+    pub batch: BatchRow,
+    pub size: String,
+    pub source: (&'static str, &'static str),
+    /// The actual date of each milestone of [`COLUMNS`], empty when not reached.
+    pub dates: Vec<String>,
+}
+
+impl Row {
+    fn new(batch: &Batch) -> Row {
+        Row {
+            batch: BatchRow::new(batch),
+            size: amount(batch.size.as_deref(), batch.size_unit.as_deref()),
+            source: source(&batch.source),
+            dates: COLUMNS
+                .iter()
+                .map(|(m, _)| batch.actual.get(m.as_str()).cloned().unwrap_or_default())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "batches/list.html")]
+struct ListPage {
+    page: Chrome,
+    filter: FormView,
+    headings: Vec<(&'static str, &'static str)>,
+    /// `None` when the filter was refused: no table is shown then.
+    rows: Option<Vec<Row>>,
+    total: u64,
+    /// "101–200", the rows of this page.
+    shown: String,
+    previous: Option<String>,
+    next: Option<String>,
+    credit: Option<String>,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let mut query = Query::read(raw.as_deref(), &FILTER);
+    let site = query.code("site");
+    let product = query.code("product");
+    let page = query.extra("page");
+    let number = page_number(page.as_deref()).unwrap_or_else(|e| {
+        query.refuse(e);
+        1
+    });
+    let mut body = ListPage {
+        page: Chrome::new("Batch tracker", BATCHES).viewer(&viewer),
+        filter: query.form("batch-filter", BATCHES, &FILTER, "Filter", "Apply filter"),
+        headings: COLUMNS
+            .iter()
+            .map(|(m, short)| (*short, m.label()))
+            .collect(),
+        rows: None,
+        total: 0,
+        shown: String::new(),
+        previous: None,
+        next: None,
+        credit: None,
+    };
+    if query.refused() {
+        return Ok(render(query.status(), &body));
+    }
+    let filter = BatchFilter {
+        site,
+        product,
+        limit: PAGE,
+        offset: (number - 1) * PAGE,
+        scope: None,
+    };
+    let (batches, total) = state.app.batches(&viewer.scope(), filter).await?;
+    let link = |n: u64| page_href(&query, n);
+    body.previous = (number > 1).then(|| link(number - 1));
+    body.next = (number * PAGE < total).then(|| link(number + 1));
+    let first = (number - 1) * PAGE;
+    body.shown = format!("{}–{}", first + 1, first + batches.len() as u64);
+    body.total = total;
+    body.credit = credit(batches.iter().map(|b| b.provenance.as_deref()));
+    body.rows = Some(batches.iter().map(Row::new).collect());
+    Ok(render(query.status(), &body))
+}
+
+/// `page`: 1 or more; absent means the first. A page whose first row cannot be
+/// counted is refused rather than wrapped round.
+fn page_number(text: Option<&str>) -> Result<u64, FieldError> {
+    let last = u64::MAX / PAGE;
+    match text.map(str::parse::<u64>) {
+        None => Ok(1),
+        Some(Ok(n)) if (1..=last).contains(&n) => Ok(n),
+        _ => Err(FieldError::new(
+            "page",
+            format!(
+                "'{}' is not a page number; use a whole number from 1 to {last}",
+                text.unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// The tracker's address for page `number` of the same filter.
+fn page_href(query: &Query, number: u64) -> String {
+    let mut pairs: Vec<(&str, String)> = FILTER
+        .iter()
+        .filter_map(|f| query.value(f.name).map(|v| (f.name, v.to_owned())))
+        .collect();
+    pairs.push(("page", number.to_string()));
+    match serde_urlencoded::to_string(&pairs) {
+        Ok(text) => format!("{BATCHES}?{text}"),
+        Err(_) => BATCHES.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_number_is_a_whole_number_from_one() {
+        assert_eq!(page_number(None), Ok(1));
+        assert_eq!(page_number(Some("3")), Ok(3));
+        assert_eq!(page_number(Some("0")).unwrap_err().field, "page");
+        assert_eq!(page_number(Some("two")).unwrap_err().field, "page");
+        let huge = u64::MAX.to_string();
+        assert_eq!(page_number(Some(&huge)).unwrap_err().field, "page");
+    }
+
+    #[test]
+    fn page_links_keep_the_filter() {
+        let query = Query::read(Some("site=cmo-si&product=&page=2"), &FILTER);
+        assert_eq!(page_href(&query, 3), "/batches?site=cmo-si&page=3");
+    }
+}
