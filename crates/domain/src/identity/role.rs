@@ -41,6 +41,20 @@ pub enum Permission {
     /// See batches, material lots, their genealogy and results (a CMO partner only
     /// its own site's).
     ViewBatches,
+    /// Enter and update batches and milestones, by web form or tracker file (a CMO
+    /// partner only for its own site).
+    ReportBatches,
+    /// See exceptions (deviations) and actions (a CMO partner only its own site's).
+    ViewExceptions,
+    /// Raise exceptions and carry their investigation (assess, submit, request an
+    /// extension, cancel). Approval is a signature.
+    HandleExceptions,
+    /// Create actions, record evidence, complete them and check their effectiveness.
+    HandleActions,
+    /// See KPI dashboards and the records behind each figure.
+    ViewKpis,
+    /// Record a period's KPI figures for reporting.
+    RecordKpis,
     /// Sign a record with this meaning.
     Sign(Meaning),
 }
@@ -110,21 +124,69 @@ impl Role {
         use Meaning::*;
         use Permission::*;
         match self {
-            Role::Operator => &[ViewMasterData, ViewBatches, Sign(Performed)],
-            Role::Supervisor => &[ViewMasterData, ViewBatches, Sign(Performed), Sign(Verified)],
+            Role::Operator => &[ViewMasterData, ViewBatches, ViewExceptions, Sign(Performed)],
+            Role::Supervisor => &[
+                ViewMasterData,
+                ViewBatches,
+                ViewExceptions,
+                HandleExceptions,
+                HandleActions,
+                Sign(Performed),
+                Sign(Verified),
+            ],
             Role::QaReviewer => &[
                 ViewMasterData,
                 ViewBatches,
+                ViewExceptions,
+                HandleExceptions,
+                HandleActions,
+                ViewKpis,
                 ViewAuditTrail,
                 Sign(Reviewed),
                 Sign(Approved),
                 Sign(Released),
                 Sign(Rejected),
             ],
-            Role::RecipeAuthor => &[ViewMasterData, ViewBatches, EditMasterData, Sign(Reviewed)],
-            Role::VptManager => &[ViewMasterData, ViewBatches, EditMasterData, Sign(Reviewed)],
-            Role::CmoPartner => &[ViewMasterData, ViewBatches, Sign(Performed)],
-            Role::Director => &[ViewMasterData, ViewBatches, ViewAuditTrail, Sign(Approved)],
+            Role::RecipeAuthor => &[
+                ViewMasterData,
+                ViewBatches,
+                ViewExceptions,
+                HandleActions,
+                EditMasterData,
+                Sign(Reviewed),
+            ],
+            Role::VptManager => &[
+                ViewMasterData,
+                ViewBatches,
+                ReportBatches,
+                ViewExceptions,
+                HandleExceptions,
+                HandleActions,
+                ViewKpis,
+                RecordKpis,
+                EditMasterData,
+                Sign(Reviewed),
+            ],
+            Role::CmoPartner => &[
+                ViewMasterData,
+                ViewBatches,
+                ReportBatches,
+                ViewExceptions,
+                HandleExceptions,
+                HandleActions,
+                ViewKpis,
+                Sign(Performed),
+            ],
+            Role::Director => &[
+                ViewMasterData,
+                ViewBatches,
+                ViewExceptions,
+                HandleActions,
+                ViewKpis,
+                RecordKpis,
+                ViewAuditTrail,
+                Sign(Approved),
+            ],
             Role::Administrator => &[
                 ViewMasterData,
                 EditMasterData,
@@ -132,7 +194,14 @@ impl Role {
                 ManageUsers,
                 ViewAuditTrail,
             ],
-            Role::Auditor => &[ViewMasterData, ViewBatches, ViewUsers, ViewAuditTrail],
+            Role::Auditor => &[
+                ViewMasterData,
+                ViewBatches,
+                ViewExceptions,
+                ViewKpis,
+                ViewUsers,
+                ViewAuditTrail,
+            ],
         }
     }
 
@@ -237,6 +306,8 @@ mod tests {
                         | Permission::ViewUsers
                         | Permission::ViewAuditTrail
                         | Permission::ViewBatches
+                        | Permission::ViewExceptions
+                        | Permission::ViewKpis
                 ),
                 "auditor must be read-only, holds {p:?}"
             );

@@ -32,6 +32,13 @@ use crate::support::{
 /// - batches, lots and genealogy are GMP records: read by everyone who works with
 ///   batches (a CMO partner only its own site's) and by auditors, not by
 ///   administrators, who run the system rather than the plant;
+/// - CMO batches are reported by the CMO partner (its own site) and the VPT managers;
+/// - exceptions and actions are read like batches; exceptions are raised and
+///   investigated by supervisors, QA, VPT managers and CMO partners (their closure
+///   is a QA or director approval signature); actions are worked on by everyone who
+///   may own one (not operators, administrators or auditors);
+/// - KPIs are read by QA, VPT managers, CMO partners (their site), directors and
+///   auditors, and a period's figures are recorded by VPT managers and directors;
 /// - signatures follow who does the work: operators (and CMO partners, for what they
 ///   report) perform, supervisors perform and verify, QA reviews, approves and
 ///   dispositions, recipe authors and VPT managers review, directors approve.
@@ -54,6 +61,28 @@ fn expected(permission: Permission) -> &'static [Role] {
         Permission::ViewUsers => &[Administrator, Auditor],
         Permission::ManageUsers => &[Administrator],
         Permission::ViewAuditTrail => &[QaReviewer, Director, Administrator, Auditor],
+        Permission::ReportBatches => &[VptManager, CmoPartner],
+        Permission::ViewExceptions => &[
+            Operator,
+            Supervisor,
+            QaReviewer,
+            RecipeAuthor,
+            VptManager,
+            CmoPartner,
+            Director,
+            Auditor,
+        ],
+        Permission::HandleExceptions => &[Supervisor, QaReviewer, VptManager, CmoPartner],
+        Permission::HandleActions => &[
+            Supervisor,
+            QaReviewer,
+            RecipeAuthor,
+            VptManager,
+            CmoPartner,
+            Director,
+        ],
+        Permission::ViewKpis => &[QaReviewer, VptManager, CmoPartner, Director, Auditor],
+        Permission::RecordKpis => &[VptManager, Director],
         Permission::ViewBatches => &[
             Operator,
             Supervisor,

@@ -21,6 +21,12 @@ fn permissions() -> Vec<Permission> {
         Permission::ManageUsers,
         Permission::ViewAuditTrail,
         Permission::ViewBatches,
+        Permission::ReportBatches,
+        Permission::ViewExceptions,
+        Permission::HandleExceptions,
+        Permission::HandleActions,
+        Permission::ViewKpis,
+        Permission::RecordKpis,
     ];
     all.extend(Meaning::ALL.into_iter().map(Permission::Sign));
     all
@@ -34,6 +40,12 @@ fn permission_label(permission: Permission) -> String {
         Permission::ManageUsers => "Manage users".to_owned(),
         Permission::ViewAuditTrail => "View audit trail".to_owned(),
         Permission::ViewBatches => "View batches, lots and genealogy".to_owned(),
+        Permission::ReportBatches => "Report batches and milestones".to_owned(),
+        Permission::ViewExceptions => "View exceptions and actions".to_owned(),
+        Permission::HandleExceptions => "Raise and investigate exceptions".to_owned(),
+        Permission::HandleActions => "Create and work on actions".to_owned(),
+        Permission::ViewKpis => "View KPI dashboards".to_owned(),
+        Permission::RecordKpis => "Record a period's KPI figures".to_owned(),
         Permission::Sign(meaning) => format!("Sign: {}", meaning.label()),
     }
 }
