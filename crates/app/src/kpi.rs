@@ -77,13 +77,16 @@ pub struct Tile {
     pub warnings: Vec<String>,
 }
 
-/// The latest period's figure of every KPI at every site, for the CMO comparison.
+/// Every KPI at every site, for the CMO comparison: the latest period's figure and
+/// colour, and the trend over all periods.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Comparison {
     pub sites: Vec<String>,
     /// Per KPI (in tile order), per site (in `sites` order).
     pub values: Vec<Vec<Option<f64>>>,
     pub rags: Vec<Vec<Option<String>>>,
+    /// Per KPI, per site, per period (in `Dashboard::periods` order).
+    pub trends: Vec<Vec<Vec<Option<f64>>>>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -291,10 +294,11 @@ impl App {
             sites: site_order.iter().map(|i| facts.sites[*i].clone()).collect(),
             values: Vec::new(),
             rags: Vec::new(),
+            trends: Vec::new(),
         };
         for def in Definition::all() {
             let network = tally(&def, &facts, GroupBy::Network, &filter, from, to);
-            let by_site = tally(&def, &facts, GroupBy::Site, &filter, end.first, end.last());
+            let by_site = tally(&def, &facts, GroupBy::Site, &filter, from, to);
             let tallies: Vec<_> = periods.iter().map(|p| over(&network, 0, *p)).collect();
             let values: Vec<Option<f64>> = tallies.iter().map(|t| t.value(def.measure)).collect();
             let current = values.last().copied().flatten();
