@@ -11,22 +11,19 @@
 //! 3. **Again:** the same import on the same database, which must store nothing.
 //!
 //! Each is repeated `VPLANT_BENCH_REPEATS` times (default 3, a new database for
-//! each measured run); the table gives the median time and the largest peak heap
-//! (bytes live at once above what was live before, counted by a global allocator).
+//! each measured run); the table gives the median time and the largest peak resident
+//! set of the process during the phase, and how far above its start that peak was.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common/alloc.rs"]
-mod alloc;
+#[path = "common/rss.rs"]
+mod rss;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use vplant_app::{App, Request};
 use vplant_testkit::TestDb;
-
-#[global_allocator]
-static COUNTING: alloc::Counting = alloc::Counting;
 
 fn data_set() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/tablet-batches")
@@ -68,12 +65,13 @@ fn read_everything() -> usize {
     cells
 }
 
-fn measure<T>(f: impl FnOnce() -> T) -> (Duration, usize, T) {
-    let base = alloc::live();
-    alloc::reset_peak();
+/// Time and (peak resident set, its rise above the start) of one phase.
+fn measure<T>(f: impl FnOnce() -> T) -> (Duration, (u64, u64), T) {
+    let start = rss::start();
     let started = Instant::now();
     let out = f();
-    (started.elapsed(), alloc::peak_since(base), out)
+    let elapsed = started.elapsed();
+    (elapsed, rss::peak(start).unwrap_or((0, 0)), out)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -81,7 +79,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn mib(bytes: usize) -> f64 {
+fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
@@ -95,9 +93,9 @@ fn main() {
         .build()
         .unwrap();
     let bytes: u64 = files().iter().map(|f| f.metadata().unwrap().len()).sum();
-    let (mut base_t, mut base_m, mut cells) = (Vec::new(), 0, 0);
-    let (mut imp_t, mut imp_m, mut events) = (Vec::new(), 0, 0);
-    let (mut again_t, mut again_m) = (Vec::new(), 0);
+    let (mut base_t, mut base_m, mut cells) = (Vec::new(), (0, 0), 0);
+    let (mut imp_t, mut imp_m, mut events) = (Vec::new(), (0, 0), 0);
+    let (mut again_t, mut again_m) = (Vec::new(), (0, 0));
     for _ in 0..repeats {
         let (t, m, c) = measure(read_everything);
         base_t.push(t);
@@ -130,21 +128,24 @@ fn main() {
         bytes as f64 / (1024.0 * 1024.0)
     );
     println!();
-    println!("| run ({repeats}×) | median time | peak heap |");
+    println!("| run ({repeats}×) | median time | peak resident set (rise in the phase) |");
     println!("|---|---:|---:|");
     println!(
-        "| baseline: read every file with `csv` | {:.2} s | {:.1} MiB |",
+        "| baseline: read every file with `csv` | {:.2} s | {:.0} MiB (+{:.0} MiB) |",
         median(base_t).as_secs_f64(),
-        mib(base_m)
+        mib(base_m.0),
+        mib(base_m.1)
     );
     println!(
-        "| `import tablet-batches` into a new SQLite file | {:.2} s | {:.1} MiB |",
+        "| `import tablet-batches` into a new SQLite file | {:.2} s | {:.0} MiB (+{:.0} MiB) |",
         median(imp_t).as_secs_f64(),
-        mib(imp_m)
+        mib(imp_m.0),
+        mib(imp_m.1)
     );
     println!(
-        "| the same import again (stores nothing) | {:.2} s | {:.1} MiB |",
+        "| the same import again (stores nothing) | {:.2} s | {:.0} MiB (+{:.0} MiB) |",
         median(again_t).as_secs_f64(),
-        mib(again_m)
+        mib(again_m.0),
+        mib(again_m.1)
     );
 }
