@@ -294,7 +294,45 @@ fn fingerprint(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A batch entered on a web form (a CMO partner's own batch): the same fields and
+/// rules as a row of the tracker file, each problem named by its field.
+pub struct BatchEntry {
+    /// Template column → value; missing or blank means "not reported".
+    pub fields: HashMap<String, String>,
+}
+
 impl App {
+    /// Records one batch (or what is new about it) from a web form, under the same
+    /// rules as a tracker file row; returns the batch id.
+    pub async fn report_batch(
+        &self,
+        scope: &Scope,
+        entry: &BatchEntry,
+        request: &Request,
+    ) -> Result<String, AppError> {
+        let registry = self.registry().await?;
+        let cells: HashMap<&str, &str> = entry
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.trim()))
+            .collect();
+        let report = row_report(&cells, &registry, scope).map_err(|errors| {
+            DomainError::Validation(
+                errors
+                    .into_iter()
+                    .map(|(field, _, reason)| vplant_domain::FieldError { field, reason })
+                    .collect(),
+            )
+        })?;
+        let id = report.id();
+        let command = BatchCommand::Report {
+            report: Box::new(report),
+            reason: Some("entered on the web form".to_owned()),
+        };
+        self.execute::<BatchState>(&id, command, request).await?;
+        Ok(id)
+    }
+
     async fn registry(&self) -> Result<Registry, AppError> {
         let sites = self
             .store

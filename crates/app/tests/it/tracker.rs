@@ -253,3 +253,49 @@ fn the_documentation_lists_every_column_of_the_template() {
         assert!(doc.contains(&line), "docs/tracker-import.md lacks {line}");
     }
 }
+
+#[test]
+fn a_partner_enters_one_batch_on_the_web_under_the_same_rules_as_a_file_row() {
+    let db = TestDb::sqlite();
+    let app = App::new(db.store()).unwrap();
+    network(&app);
+    let partner = partner_of("CMO-A");
+    let entry = |pairs: &[(&str, &str)]| vplant_app::import::tracker::BatchEntry {
+        fields: pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    };
+
+    let id = block_on(app.report_batch(
+        &partner,
+        &entry(&[
+            ("site", "CMO-A"),
+            ("batch", "A-100"),
+            ("product", "PARA-500"),
+            ("planned_production_start", "2026-06-01"),
+        ]),
+        &Request::by("cmo.a"),
+    ))
+    .unwrap();
+    assert_eq!(id, "CMO-A/A-100");
+    let history = block_on(app.history("batch/CMO-A/A-100")).unwrap();
+    assert_eq!(history[0].actor, "cmo.a");
+
+    let refused = block_on(app.report_batch(
+        &partner,
+        &entry(&[
+            ("site", "CMO-B"),
+            ("batch", "B-1"),
+            ("product", "PARA-500"),
+            ("actual_production_start", "June"),
+        ]),
+        &Request::by("cmo.a"),
+    ));
+    let Err(vplant_app::AppError::Domain(vplant_domain::DomainError::Validation(fields))) = refused
+    else {
+        panic!("expected field errors, got {refused:?}");
+    };
+    let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(names, ["site", "actual_production_start"]);
+}
