@@ -1,31 +1,20 @@
 //! KPI use cases: the dashboard (every KPI as a trend with its control chart and a
 //! comparison across sites), the records behind a figure, and recording a period's
-//! figures. The records the formulas read are held in memory and read again only
-//! when the ledger has moved (or the day has changed), so a dashboard costs one
-//! `MAX(seq)` query and passes over memory.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! figures. The records the formulas read come from `kpi_facts.rs`.
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use vplant_domain::batch::events::Disposition;
-use vplant_domain::dates::PartialDate;
 use vplant_domain::identity::Scope;
 use vplant_domain::kpi::compute::{Filter, GroupBy, RecordKind, drill, over, tally};
 use vplant_domain::kpi::definition::{Better, Chart, Definition, KpiCode};
-use vplant_domain::kpi::facts::{ActionFact, BatchFact, Day, ExceptionFact, Facts};
+use vplant_domain::kpi::facts::Facts;
 use vplant_domain::kpi::period::{Granularity, Period, month_index};
 use vplant_domain::kpi::recorded::{KpiPeriodState, KpiResult, KpiResultsRecorded, RecordResults};
 use vplant_domain::kpi::spc::{ControlPoint, Side, control};
 use vplant_domain::{DomainError, FieldError};
-use vplant_store::queries::kpi::{FactRows, KpiResultRow};
+use vplant_store::queries::kpi::KpiResultRow;
 
 use crate::{App, AppError, Request};
-
-/// The facts as last read, with the ledger position and day they are true for.
-#[derive(Default)]
-pub struct KpiCache(Mutex<Option<(u64, PartialDate, Arc<Facts>)>>);
 
 /// What a dashboard shows.
 #[derive(Clone, Debug)]
@@ -106,117 +95,11 @@ pub struct KpiRecord {
     pub denominator: f64,
 }
 
-fn day(text: Option<&str>) -> Option<Day> {
-    text.and_then(Day::parse)
-}
-
-fn number(text: Option<&str>) -> Option<f64> {
-    text.and_then(|t| t.parse().ok())
-}
-
-fn facts_from(rows: FactRows, today: PartialDate) -> Facts {
-    let mut facts = Facts {
-        today: Day::of(today),
-        ..Facts::default()
-    };
-    let mut sites: HashMap<String, u32> = HashMap::new();
-    let mut products: HashMap<String, u32> = HashMap::new();
-    let mut site = |facts: &mut Facts, code: &str| {
-        *sites
-            .entry(code.to_owned())
-            .or_insert_with(|| facts.site(code))
-    };
-    for b in rows.batches {
-        let product = *products
-            .entry(b.product.clone())
-            .or_insert_with(|| facts.product(&b.product));
-        let site = site(&mut facts, &b.site);
-        facts.batches.push(BatchFact {
-            site,
-            product,
-            planned_start: day(b.planned_start.as_deref()),
-            started: day(b.started.as_deref()),
-            completed: day(b.completed.as_deref()),
-            reviewed: day(b.reviewed.as_deref()),
-            dispositioned: day(b.dispositioned.as_deref()),
-            disposition: match b.disposition.as_deref() {
-                Some("released") => Some(Disposition::Released),
-                Some("rejected") => Some(Disposition::Rejected),
-                Some("on_hold") => Some(Disposition::OnHold),
-                _ => None,
-            },
-            committed_on: day(b.committed_on.as_deref()),
-            committed_quantity: number(b.committed_quantity.as_deref()),
-            delivered_on: day(b.delivered_on.as_deref()),
-            delivered_quantity: number(b.delivered_quantity.as_deref()),
-            exceptions: u32::try_from(b.exceptions).unwrap_or(u32::MAX),
-            id: b.id,
-        });
-    }
-    for e in rows.exceptions {
-        let (Some(discovered), Some(due)) = (Day::parse(&e.discovered), Day::parse(&e.due)) else {
-            continue;
-        };
-        let product = e.product.as_ref().map(|p| {
-            *products
-                .entry(p.clone())
-                .or_insert_with(|| facts.product(p))
-        });
-        let site = site(&mut facts, &e.site);
-        facts.exceptions.push(ExceptionFact {
-            site,
-            product,
-            discovered,
-            due,
-            closed: day(e.closed_on.as_deref()),
-            cancelled: e.status == "cancelled",
-            id: e.number,
-        });
-    }
-    for a in rows.actions {
-        let Some(due) = Day::parse(&a.due) else {
-            continue;
-        };
-        let site = a.site.as_deref().map(|s| site(&mut facts, s));
-        facts.actions.push(ActionFact {
-            capa: a.kind == "capa",
-            site,
-            due,
-            closed: day(a.closed_on.as_deref()),
-            open: matches!(a.status.as_str(), "open" | "in_progress"),
-            id: a.number,
-        });
-    }
-    facts
-}
-
 fn field(name: &str, reason: String) -> AppError {
     DomainError::Validation(vec![FieldError::new(name, reason)]).into()
 }
 
 impl App {
-    /// The facts as of now: from memory when the ledger has not moved since.
-    pub async fn kpi_facts(&self) -> Result<Arc<Facts>, AppError> {
-        let today = self.store.now().date();
-        let seq = self.store.last_seq().await?;
-        if let Ok(guard) = self.kpi.0.lock()
-            && let Some((cached_seq, cached_day, facts)) = guard.as_ref()
-            && *cached_seq == seq
-            && *cached_day == today
-        {
-            return Ok(facts.clone());
-        }
-        let rows = self.store.kpi_facts().await?;
-        let read_at = rows.seq;
-        let facts = tokio::task::spawn_blocking(move || Arc::new(facts_from(rows, today)))
-            .await
-            .map_err(|e| AppError::Internal(format!("reading the KPI facts failed: {e}")))?;
-        if let Ok(mut guard) = self.kpi.0.lock() {
-            *guard = Some((read_at, today, facts.clone()));
-        }
-        Ok(facts)
-    }
-
     /// The site filter for a viewer, and a site or product asked for.
     fn kpi_filter(
         facts: &Facts,

@@ -12,6 +12,7 @@ mod history;
 pub mod identity;
 pub mod import;
 pub mod kpi;
+pub mod kpi_facts;
 pub mod master;
 mod numbered;
 pub mod signatures;
@@ -93,7 +94,7 @@ pub struct App {
     pub store: Store,
     pub security: Arc<Security>,
     /// The records KPIs count, held between dashboards (see `kpi.rs`).
-    pub kpi: Arc<kpi::KpiCache>,
+    pub kpi: Arc<kpi_facts::KpiCache>,
 }
 
 impl App {

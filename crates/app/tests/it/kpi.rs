@@ -181,3 +181,50 @@ fn recorded_figures_keep_their_version_and_are_never_rewritten(db: TestDb) {
         "{open:?}"
     );
 }
+
+#[test]
+fn figures_follow_each_change_without_reading_everything_again() {
+    let db = TestDb::sqlite();
+    let app = setup(&db);
+    let m = last_month(&app).to_string();
+    tracker(
+        &app,
+        &[&format!("CMO-A,A1,PARA-500,{m}-02,{m}-05,{m}-20,released")],
+    );
+    let query = DashboardQuery {
+        end: Some(last_month(&app)),
+        periods: 1,
+        ..DashboardQuery::default()
+    };
+    let rft = |app: &App| {
+        let board = block_on(app.dashboard(&Scope::All, &query)).unwrap();
+        tile(&board, "right_first_time").current
+    };
+    assert_eq!(rft(&app), Some(100.0));
+
+    // An exception on the batch: the batch's exception count is patched in.
+    let input = RaiseInput {
+        site: "CMO-A".to_owned(),
+        batches: vec!["CMO-A/A1".to_owned()],
+        occurred: format!("{m}-03"),
+        discovered: format!("{m}-03"),
+        title: "Seal integrity".to_owned(),
+        description: "Leak test failure on 3 blisters.".to_owned(),
+        classification: "minor".to_owned(),
+        category: "process".to_owned(),
+        ..RaiseInput::default()
+    };
+    let raised =
+        block_on(app.raise_exception(&Scope::All, &input, Origin::Vpt, &Request::by("vpt")))
+            .unwrap();
+    assert_eq!(rft(&app), Some(0.0));
+
+    // Cancelled, it no longer counts.
+    let cancel = vplant_domain::exception::ExceptionCommand::Cancel {
+        reason: vplant_domain::fields::Reason::parse("reason", "Raised on the wrong batch")
+            .unwrap(),
+    };
+    block_on(app.act_on_exception(&Scope::All, &raised.number, cancel, &Request::by("vpt")))
+        .unwrap();
+    assert_eq!(rft(&app), Some(100.0));
+}
