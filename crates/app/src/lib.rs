@@ -14,6 +14,7 @@ pub mod import;
 pub mod kpi;
 pub mod kpi_facts;
 pub mod master;
+pub mod notices;
 mod numbered;
 pub mod signatures;
 pub mod tracker_file;

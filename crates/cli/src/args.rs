@@ -42,6 +42,29 @@ pub struct ServeArgs {
     pub checkpoint_seconds: u64,
     #[command(flatten)]
     pub security: SecurityArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// E-mail notices of overdue actions and exceptions (once a day per person).
+#[derive(Args, Debug, Clone)]
+pub struct MailArgs {
+    /// The mail server, e.g. `smtp://relay.example.com:25` (plain),
+    /// `smtp://user:password@mail.example.com:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@mail.example.com` (TLS). Without it no e-mail is sent;
+    /// overdue items still show in the application.
+    #[arg(long, env = "VPLANT_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender address of notices.
+    #[arg(
+        long,
+        env = "VPLANT_MAIL_FROM",
+        default_value = "Virtual Plant <vplant@localhost>"
+    )]
+    pub mail_from: String,
+    /// How often to look for overdue items to notify, e.g. `10m`.
+    #[arg(long, env = "VPLANT_NOTICE_EVERY", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub notice_every: std::time::Duration,
 }
 
 /// Sign-in rules (21 CFR 11.300, EU GMP Annex 11 §12).

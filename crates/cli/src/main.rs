@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod keys;
+mod mail;
 mod seed;
 
 use std::process::ExitCode;

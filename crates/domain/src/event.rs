@@ -24,6 +24,7 @@ use crate::kpi::recorded::KpiResultsRecorded;
 use crate::lot::LotRegistered;
 use crate::master::Renamed;
 use crate::material::MaterialRegistered;
+use crate::notice::OverdueNoticeSent;
 use crate::numbering::NumberTaken;
 use crate::product::ProductRegistered;
 use crate::signature::RecordSigned;
@@ -91,6 +92,8 @@ pub enum Event {
     ActionCancelled(Empty),
     /// A period's KPI figures, as computed, with their definition versions.
     KpiResultsRecorded(KpiResultsRecorded),
+    /// A person was told by e-mail what of theirs is overdue.
+    OverdueNoticeSent(OverdueNoticeSent),
     /// A counter that hands out record numbers (e.g. the exceptions of a year).
     NumberTaken(NumberTaken),
     /// An electronic signature, appended to the stream of the record it signs.

@@ -21,6 +21,7 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("exception", "Exceptions"),
     ("action", "Actions (CAPA and follow-ups)"),
     ("kpi", "Recorded KPI figures"),
+    ("notice", "Overdue notices sent"),
 ];
 
 /// One changed field of a record.
@@ -83,6 +84,14 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
             vec![change("active", "no", "yes")],
         ),
         Event::NumberTaken(e) => (format!("Number {} taken", e.number), Vec::new()),
+        Event::OverdueNoticeSent(e) => (
+            format!("Overdue notice e-mailed to {}", e.to),
+            vec![
+                set("to", &e.email),
+                set("actions", &e.actions.join(", ")),
+                set("exceptions", &e.exceptions.join(", ")),
+            ],
+        ),
         Event::KpiResultsRecorded(e) => (
             format!("{} KPI figures recorded for {}", e.results.len(), e.period),
             e.results

@@ -21,6 +21,7 @@ pub mod kpi;
 pub mod lot;
 pub mod master;
 pub mod material;
+pub mod notice;
 pub mod numbering;
 pub mod product;
 pub mod projection;

@@ -8,4 +8,5 @@ mod audit;
 mod exceptions;
 mod import;
 mod kpi;
+mod notices;
 mod tracker;

@@ -35,6 +35,12 @@ pub fn run(data: &Data, args: &ServeArgs, demo: bool) -> Result<ExitCode> {
                 )
             })?;
         let addr = listener.local_addr()?;
+        let base_url = args
+            .security
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        crate::mail::start(&app, &args.mail, base_url.trim_end_matches('/').to_owned())?;
         println!(
             "Virtual Plant is running at http://{addr}/ ({})",
             app.store.location()
