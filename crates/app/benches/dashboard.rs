@@ -309,6 +309,7 @@ fn main() {
             "`App::dashboard`, facts in memory (target ≤ 100 ms)",
             &measured,
         ),
+        ("`App::dashboard` right after one batch changed", &patched),
     ] {
         println!(
             "| {name} | {:.1} ms | {:.1} ms | {:.1} ms |",
