@@ -334,9 +334,43 @@ impl App {
         Ok(self.store.kpi_results(&key).await?)
     }
 
-    pub async fn recorded_kpi_results(&self, period: &str) -> Result<Vec<KpiResultRow>, AppError> {
+    /// The recorded figures of a period `scope` may see. A recording holds the
+    /// network's figure, every site's and every product's; network and product
+    /// figures count every site's records, so a viewer held to some sites sees only
+    /// those sites' figures.
+    pub async fn recorded_kpi_results(
+        &self,
+        scope: &Scope,
+        period: &str,
+    ) -> Result<Vec<KpiResultRow>, AppError> {
         let period =
             Period::parse("period", period).map_err(|e| DomainError::Validation(vec![e]))?;
-        Ok(self.store.kpi_results(&period.to_string()).await?)
+        let rows = self.store.kpi_results(&period.to_string()).await?;
+        Ok(match scope {
+            Scope::All => rows,
+            Scope::Sites(_) => rows
+                .into_iter()
+                .filter(|r| {
+                    r.scope
+                        .strip_prefix("site:")
+                        .is_some_and(|site| scope.sees(site))
+                })
+                .collect(),
+        })
+    }
+
+    /// The published data sets whose records count in figures over `sites` (of
+    /// `product`), so that the figures can credit them.
+    pub async fn data_sets_behind(
+        &self,
+        scope: &Scope,
+        sites: &[String],
+        product: Option<&str>,
+    ) -> Result<Vec<String>, AppError> {
+        let sites: Vec<String> = sites.iter().filter(|s| scope.sees(s)).cloned().collect();
+        Ok(self
+            .store
+            .provenance_of(sites, product.map(str::to_owned))
+            .await?)
     }
 }

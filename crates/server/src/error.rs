@@ -62,6 +62,12 @@ impl ApiError {
         ApiError::from(AppError::Domain(DomainError::field(field, reason)))
     }
 
+    /// A refusal by the domain, before any use case ran (a body that does not read
+    /// as a command).
+    pub fn domain(e: DomainError) -> ApiError {
+        ApiError::from(AppError::Domain(e))
+    }
+
     /// Bad input: a 422 naming every refused field.
     pub fn invalid(fields: Vec<FieldError>) -> ApiError {
         ApiError::from(AppError::Domain(DomainError::Validation(fields)))

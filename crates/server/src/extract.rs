@@ -71,6 +71,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Command<T> {
     }
 }
 
+impl<T> Command<T> {
+    /// Who asks, and the request guarded by the version they saw: a change made to
+    /// the record since is refused rather than overwritten.
+    pub fn guarded(self, expected_version: Option<u64>) -> (Viewer, AppRequest) {
+        let mut request = self.request;
+        request.expected_version = expected_version;
+        (self.viewer, request)
+    }
+}
+
 /// Parses JSON, naming the offending field and what was wrong with it.
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);

@@ -170,7 +170,7 @@ fn recorded_figures_keep_their_version_and_are_never_rewritten(db: TestDb) {
         &[&format!("CMO-A,A2,PARA-500,{m}-03,{m}-06,{m}-21,rejected")],
     );
     block_on(app.record_kpi_results(&m, &Request::by("vpt"))).unwrap();
-    let all = block_on(app.recorded_kpi_results(&m)).unwrap();
+    let all = block_on(app.recorded_kpi_results(&Scope::All, &m)).unwrap();
     assert_eq!(acceptance(&all, 1), Some((1, Some("100".to_owned()))));
     assert_eq!(acceptance(&all, 2), Some((1, Some("50".to_owned()))));
 

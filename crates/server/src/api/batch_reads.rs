@@ -92,7 +92,7 @@ pub(crate) fn start_required() -> FieldError {
 }
 
 /// `<code>/<number>`, the code upper-cased as it is stored.
-fn record_id(field: &str, text: &str, shape: &str) -> Result<String, FieldError> {
+pub(crate) fn record_id(field: &str, text: &str, shape: &str) -> Result<String, FieldError> {
     let refuse = || FieldError::new(field, format!("'{text}' is not a {field}; write {shape}"));
     let (code, number) = text.split_once('/').ok_or_else(refuse)?;
     let code = Code::parse(field, code).map_err(|_| refuse())?;

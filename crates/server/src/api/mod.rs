@@ -1,12 +1,21 @@
 //! The JSON API under `/api/v1`, documented with OpenAPI (`/api/v1/openapi.json`).
 
+pub(crate) mod action_input;
+mod actions;
 pub(crate) mod audit;
 pub(crate) mod batch_reads;
 pub(crate) mod batches;
 mod changes;
+pub(crate) mod exception_input;
+mod exceptions;
 mod health;
+pub(crate) mod kpi;
+pub(crate) mod kpi_reads;
+pub(crate) mod list_query;
 mod products;
+mod signing;
 mod sites;
+pub(crate) mod tracker;
 mod users;
 
 use utoipa::openapi::security::{
@@ -33,6 +42,16 @@ use crate::auth::access::{Access, Routes};
         audit::list, audit::csv,
         batches::list, batches::show, batches::lots, batches::lot, batches::materials,
         batches::trace,
+        tracker::import, tracker::template_csv, tracker::template_xlsx,
+        tracker::export_csv, tracker::export_xlsx,
+        kpi::dashboard, kpi::definitions, kpi::records, kpi::record, kpi::results,
+        exceptions::list, exceptions::raise, exceptions::show,
+        exceptions::start_investigation, exceptions::assess, exceptions::submit,
+        exceptions::request_extension, exceptions::cancel, exceptions::signatures,
+        exceptions::sign, exceptions::history,
+        actions::list, actions::create, actions::show, actions::start, actions::evidence,
+        actions::complete, actions::effectiveness, actions::reassign, actions::change_due,
+        actions::cancel, actions::history, actions::overdue,
         users::me, users::list, users::create, users::show, users::history, users::lock,
         users::unlock, users::deactivate, users::reactivate, users::reset_password,
         users::access, users::profile, users::tokens, users::issue_token,
@@ -45,6 +64,10 @@ use crate::auth::access::{Access, Routes};
         (name = "sites", description = "Manufacturing sites, internal and CMO"),
         (name = "products", description = "Products the network makes"),
         (name = "batches", description = "Batches, lots, materials and their genealogy (forward and backward traces), held to the sites you may see"),
+        (name = "exceptions", description = "Exceptions (deviations): raised, investigated, assessed, and closed or given more time by an approval signature of someone who recorded none of it; held to the sites you may see"),
+        (name = "actions", description = "Actions, the one tracker for every follow-up (CAPA, corrections, meeting action items, mitigations, tasks): owner, due date, evidence, a CAPA's effectiveness check, and each person's overdue list; held to the sites you may see"),
+        (name = "tracker", description = "The batch tracker as a file: import a CMO's tracker file (CSV or XLSX, all or nothing, every problem reported row by row), the empty templates, and an export in the same columns; held to the sites you may report for and see"),
+        (name = "kpis", description = "KPIs of SPEC 2.6 with their exact, versioned definitions: the dashboard (trends, control charts, comparison across sites), the records behind every figure, and the figures recorded for a period; held to the sites you may see"),
         (name = "audit", description = "The audit trail across every record: who changed what, when and why"),
         (name = "users", description = "Who is calling, user accounts, and API tokens"),
         (name = "operations", description = "Health and readiness"),
@@ -147,10 +170,92 @@ pub fn routes() -> Routes {
         .get("/api/v1/lots/{material}/{lot}", batches, batches::lot)
         .get("/api/v1/materials", batches, batches::materials)
         .get("/api/v1/trace", batches, batches::trace)
+        .merge(tracker_routes())
+        .merge(kpi_routes())
+        .merge(exception_routes())
+        .merge(action_routes())
         .get("/api/v1/audit", audit, audit::list)
         .get("/api/v1/audit.csv", audit, audit::csv)
         .get("/healthz", Access::Public, health::healthz)
         .get("/readyz", Access::Public, health::readyz)
+}
+
+/// The exception routes: reading needs `ViewExceptions`, the investigation
+/// `HandleExceptions`, and approval a signature (whose meaning the rules check).
+fn exception_routes() -> Routes {
+    let view = Access::Allow(Permission::ViewExceptions);
+    let handle = Access::Allow(Permission::HandleExceptions);
+    let one = |tail: &str| format!("/api/v1/exceptions/{{number}}{tail}");
+    Routes::new()
+        .get("/api/v1/exceptions", view, exceptions::list)
+        .post("/api/v1/exceptions", handle, exceptions::raise)
+        .get(&one(""), view, exceptions::show)
+        .post(
+            &one("/start-investigation"),
+            handle,
+            exceptions::start_investigation,
+        )
+        .post(&one("/assess"), handle, exceptions::assess)
+        .post(&one("/submit"), handle, exceptions::submit)
+        .post(
+            &one("/request-extension"),
+            handle,
+            exceptions::request_extension,
+        )
+        .post(&one("/cancel"), handle, exceptions::cancel)
+        .get(&one("/signatures"), view, exceptions::signatures)
+        .post(&one("/signatures"), Access::AnySignature, exceptions::sign)
+        .get(&one("/history"), view, exceptions::history)
+}
+
+/// The action routes: reading needs `ViewExceptions` (actions are read with the
+/// exceptions they follow up), every change `HandleActions`.
+fn action_routes() -> Routes {
+    let view = Access::Allow(Permission::ViewExceptions);
+    let handle = Access::Allow(Permission::HandleActions);
+    let one = |tail: &str| format!("/api/v1/actions/{{number}}{tail}");
+    Routes::new()
+        .get("/api/v1/actions", view, actions::list)
+        .post("/api/v1/actions", handle, actions::create)
+        .get(&one(""), view, actions::show)
+        .post(&one("/start"), handle, actions::start)
+        .post(&one("/evidence"), handle, actions::evidence)
+        .post(&one("/complete"), handle, actions::complete)
+        .post(&one("/effectiveness"), handle, actions::effectiveness)
+        .post(&one("/reassign"), handle, actions::reassign)
+        .post(&one("/due"), handle, actions::change_due)
+        .post(&one("/cancel"), handle, actions::cancel)
+        .get(&one("/history"), view, actions::history)
+        .get("/api/v1/me/overdue", view, actions::overdue)
+}
+
+/// The tracker file routes: importing needs `ReportBatches`, the templates and the
+/// export `ViewBatches`. An import is at most [`tracker::MAX_UPLOAD`] bytes.
+fn tracker_routes() -> Routes {
+    let view = Access::Allow(Permission::ViewBatches);
+    let report = Access::Allow(Permission::ReportBatches);
+    Routes::new()
+        .post("/api/v1/tracker/import", report, tracker::import)
+        .get("/api/v1/tracker/template.csv", view, tracker::template_csv)
+        .get(
+            "/api/v1/tracker/template.xlsx",
+            view,
+            tracker::template_xlsx,
+        )
+        .get("/api/v1/batches/export.csv", view, tracker::export_csv)
+        .get("/api/v1/batches/export.xlsx", view, tracker::export_xlsx)
+}
+
+/// The KPI routes: reading needs `ViewKpis`, recording a period `RecordKpis`.
+fn kpi_routes() -> Routes {
+    let view = Access::Allow(Permission::ViewKpis);
+    let record = Access::Allow(Permission::RecordKpis);
+    Routes::new()
+        .get("/api/v1/kpi/dashboard", view, kpi::dashboard)
+        .get("/api/v1/kpi/definitions", view, kpi::definitions)
+        .get("/api/v1/kpi/{code}/records", view, kpi::records)
+        .get("/api/v1/kpi/results/{period}", view, kpi::results)
+        .post("/api/v1/kpi/results/{period}", record, kpi::record)
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {

@@ -12,7 +12,8 @@ use vplant_domain::master::ChangeKind;
 use vplant_domain::site::{NewSite, SiteCommand};
 use vplant_store::queries::master::Site;
 
-use super::changes::{self, ListQuery, ReasonBody, RenameBody, SignBody, SignaturesBody};
+use super::changes::{self, ListQuery, ReasonBody, RenameBody};
+use super::signing::{SignBody, SignaturesBody};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ErrorBody};

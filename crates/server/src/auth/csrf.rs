@@ -5,12 +5,18 @@
 //! token (so it needs no storage and changes at every sign-in); for the sign-in form,
 //! which has no session yet, it is a random value in both a cookie and the form.
 //! Requests with an API token carry no cookie, so forgery does not apply to them.
+//!
+//! A file upload (`multipart/form-data`, sent without JavaScript) carries the token
+//! as the form's first field, where the upload forms put it; only the start of its
+//! body is read here, and the whole body goes on to the handler, which holds the
+//! upload to its own size limit.
 
-use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::StreamExt;
 
 use super::refusal::{Refusal, refuse};
 use super::{Viewer, cookies};
@@ -72,9 +78,11 @@ async fn submitted(req: Request) -> (Request, Option<String>) {
         let token = token.to_owned();
         return (req, Some(token));
     }
-    let is_form = header_text(&req, header::CONTENT_TYPE.as_str())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = header_text(&req, header::CONTENT_TYPE.as_str()).unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_token(req).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return (req, None);
     }
     let (parts, body) = req.into_parts();
@@ -85,6 +93,68 @@ async fn submitted(req: Request) -> (Request, Option<String>) {
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     (Request::from_parts(parts, Body::from(bytes)), token)
+}
+
+/// What the start of a multipart body says about its first field.
+enum FirstField {
+    /// The anti-forgery field, complete.
+    Token(String),
+    /// Another field comes first, or the body is not multipart at all.
+    Other,
+    /// More of the body is needed.
+    Incomplete,
+}
+
+/// Reads the token from the first field of a multipart body: chunks are read until
+/// that field is complete (at most [`MAX_FORM`] bytes), then put back in front of
+/// the rest of the body, which is left unread.
+async fn multipart_token(req: Request) -> (Request, Option<String>) {
+    let (parts, body) = req.into_parts();
+    let mut rest = body.into_data_stream();
+    let mut read: Vec<Result<Bytes, axum::Error>> = Vec::new();
+    let mut start: Vec<u8> = Vec::new();
+    let mut token = None;
+    while start.len() < MAX_FORM {
+        match rest.next().await {
+            Some(Ok(chunk)) => {
+                start.extend_from_slice(&chunk);
+                read.push(Ok(chunk));
+            }
+            Some(Err(e)) => {
+                read.push(Err(e));
+                break;
+            }
+            None => break,
+        }
+        // The token field is small: the first MAX_FORM bytes hold it if anything does.
+        let head = start.get(..MAX_FORM).unwrap_or(&start).to_vec();
+        let head = Request::from_parts(parts.clone(), Body::from(head));
+        match first_field(head).await {
+            FirstField::Token(found) => {
+                token = Some(found);
+                break;
+            }
+            FirstField::Other => break,
+            FirstField::Incomplete => {}
+        }
+    }
+    let body = Body::from_stream(futures_util::stream::iter(read).chain(rest));
+    (Request::from_parts(parts, body), token)
+}
+
+/// The first field of `head`, the start of a multipart body.
+async fn first_field(head: Request) -> FirstField {
+    let Ok(mut multipart) = Multipart::from_request(head, &()).await else {
+        return FirstField::Other;
+    };
+    match multipart.next_field().await {
+        Ok(Some(field)) if field.name() == Some(FIELD) => match field.text().await {
+            Ok(text) => FirstField::Token(text),
+            Err(_) => FirstField::Incomplete,
+        },
+        Ok(_) => FirstField::Other,
+        Err(_) => FirstField::Incomplete,
+    }
 }
 
 /// The layer: refuses a state-changing request that is cross-site or lacks its token.

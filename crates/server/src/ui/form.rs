@@ -21,6 +21,19 @@ pub fn value<'a>(values: &'a Values, name: &str) -> &'a str {
     values.get(name).map_or("", String::as_str)
 }
 
+/// The hidden `expected_version`: absent means "do not check" (as in the API); a
+/// value that is not a number means the form was tampered with or damaged.
+pub fn expected_version(values: &Values) -> Result<Option<u64>, PageError> {
+    match value(values, "expected_version").trim() {
+        "" => Ok(None),
+        text => text.parse().map(Some).map_err(|_| {
+            PageError::BadRequest(
+                "The form's record version is damaged. Reload the page and try again.".into(),
+            )
+        }),
+    }
+}
+
 /// How a field is entered.
 pub enum Input {
     /// One line; `upper` displays what is typed upper-case (codes are stored so).
@@ -35,6 +48,11 @@ pub enum Input {
     /// box; the handler joins them with commas into the field's value (see
     /// [`Field::checked`]), which is safe because no choice contains a comma.
     Checkboxes(&'static [(&'static str, &'static str)]),
+    /// A calendar day; the browser offers a date picker and sends `YYYY-MM-DD`.
+    Date,
+    /// A choice whose options are known only when the form is drawn (the sites the
+    /// person may see): they are given with [`FormView::options`].
+    Choice,
 }
 
 /// A field as a resource declares it.
@@ -63,6 +81,8 @@ pub struct Field {
     pub value: String,
     /// The reason the domain gave, without the field name ("is required").
     pub error: Option<String>,
+    /// The `(value, label)` options of an [`Input::Choice`].
+    pub options: Vec<(String, String)>,
     /// The first refused field takes the focus, so keyboard and screen-reader users
     /// land where the correction is needed.
     pub focus: bool,
@@ -136,6 +156,7 @@ impl FormView {
                 id: format!("{id}-{}", spec.name),
                 value: value(values, spec.name).to_owned(),
                 error: None,
+                options: Vec::new(),
                 focus: false,
             })
             .collect();
@@ -171,6 +192,14 @@ impl FormView {
 
     pub fn version(mut self, version: u64) -> FormView {
         self.expected_version = Some(version);
+        self
+    }
+
+    /// The options of the [`Input::Choice`] field `name`.
+    pub fn options(mut self, name: &str, options: Vec<(String, String)>) -> FormView {
+        if let Some(field) = self.fields.iter_mut().find(|f| f.spec.name == name) {
+            field.options = options;
+        }
         self
     }
 

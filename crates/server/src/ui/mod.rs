@@ -11,18 +11,33 @@
 //!   only describe their columns and fields.
 //! - `history`: a record's audit trail as a table, reusable by later modules.
 //! - `batches`: the batch tracker, batches, lots and the genealogy trace.
+//! - `sign`: the signature dialog every signable record shares; `step_flow`: the
+//!   page, step handler and redirects every record page with steps shares;
+//!   `lists`: the filtered exception and action lists.
+//! - `kpi`: the KPI dashboard with its charts, definitions, drill-down to records,
+//!   and recorded figures; `tracker`: the tracker file import page.
+//! - `exceptions`, `actions`, `overdue`: exceptions and their investigation and
+//!   approval, the action tracker, and each person's overdue list.
 
 mod account;
+mod actions;
 mod audit;
 mod batches;
+mod exceptions;
 mod form;
 mod history;
 mod home;
+mod kpi;
+mod lists;
 mod master;
+mod overdue;
 mod page;
 mod products;
+mod sign;
 mod signin;
 mod sites;
+mod step_flow;
+mod tracker;
 mod users;
 
 pub use page::{PageError, fallback};
@@ -48,6 +63,11 @@ pub static NAV: &[NavItem] = &[
         needs: None,
     },
     NavItem {
+        label: "Dashboard",
+        href: kpi::DASHBOARD,
+        needs: Some(Permission::ViewKpis),
+    },
+    NavItem {
         label: "Sites",
         href: sites::BASE,
         needs: Some(Permission::ViewMasterData),
@@ -66,6 +86,21 @@ pub static NAV: &[NavItem] = &[
         label: "Lots",
         href: batches::LOTS,
         needs: Some(Permission::ViewBatches),
+    },
+    NavItem {
+        label: "Exceptions",
+        href: exceptions::BASE,
+        needs: Some(Permission::ViewExceptions),
+    },
+    NavItem {
+        label: "Actions",
+        href: actions::BASE,
+        needs: Some(Permission::ViewExceptions),
+    },
+    NavItem {
+        label: "My overdue",
+        href: overdue::BASE,
+        needs: Some(Permission::ViewExceptions),
     },
     NavItem {
         label: "Audit trail",
@@ -95,4 +130,13 @@ pub fn routes() -> Routes {
         .merge(users::routes())
         .merge(audit::routes())
         .merge(batches::routes())
+        .merge(tracker::routes())
+        .merge(kpi::routes())
+        .merge(exceptions::routes())
+        .merge(actions::routes())
+        .get(
+            overdue::BASE,
+            Access::Allow(Permission::ViewExceptions),
+            overdue::show,
+        )
 }

@@ -19,7 +19,7 @@ use vplant_server::auth::access::{Access, RouteDecl};
 
 use crate::support::{
     Client, INTERNAL, MATERIAL, OTHER_CMO, OWN_CMO, PASSWORD, Resp, Server, on_postgres,
-    register_material, seed_batch_at,
+    register_material, seed_batch_at, seed_exception_at,
 };
 
 /// Who holds each permission, written out by hand from SPEC §1:
@@ -155,16 +155,22 @@ enum SiteOf {
 /// The records the walk fills the route parameters with.
 struct Records {
     token_id: String,
+    /// Per site: an exception and the CAPA that follows it up.
+    follow_ups: BTreeMap<String, (String, String)>,
 }
 
 impl Records {
     /// A probe account with an API token, so that `{username}` and token `{id}`
     /// routes have an existing record to act on, and a batch with its input lot at
-    /// every site, for the batch, lot and trace routes.
+    /// every site, for the batch, lot and trace routes, and an exception with a CAPA
+    /// following it up at every site, for the exception and action routes.
     async fn create(server: &Server) -> Records {
         register_material(&server.app).await;
+        let mut follow_ups = BTreeMap::new();
         for site in [OWN_CMO, OTHER_CMO, INTERNAL] {
             seed_batch_at(&server.app, site).await;
+            let numbers = seed_exception_at(&server.app, site).await;
+            follow_ups.insert(site.to_owned(), numbers);
         }
         let admin = AppRequest::by("administrator");
         let probe = NewUserInput {
@@ -185,17 +191,25 @@ impl Records {
             .unwrap();
         Records {
             token_id: issued.token.id,
+            follow_ups,
         }
     }
 
     /// The concrete addresses a declared path is tried at. A path that names a
-    /// site's record (a site `{code}`, a batch, a lot, or a trace from a lot) is
-    /// tried at the CMO partner's own site, another CMO's site and an internal site.
+    /// site's record (a site `{code}`, a batch, a lot, an exception, an action, or a
+    /// trace from a lot) is tried at the CMO partner's own site, another CMO's site
+    /// and an internal site.
     fn addresses(&self, path: &str) -> Vec<(String, SiteOf)> {
         let trace = path.ends_with("/trace");
-        let per_site = ["sites/{code}", "batches/{site}", "lots/{material}"]
-            .iter()
-            .any(|p| path.contains(p));
+        let per_site = [
+            "sites/{code}",
+            "batches/{site}",
+            "lots/{material}",
+            "exceptions/{number}",
+            "actions/{number}",
+        ]
+        .iter()
+        .any(|p| path.contains(p));
         let sites: &[(&str, SiteOf)] = if per_site || trace {
             &[
                 (OWN_CMO, SiteOf::Own),
@@ -231,11 +245,19 @@ impl Records {
         match param {
             "code" if path.contains("sites/{code}") => site.to_owned(),
             "code" if path.contains("products/{code}") => "PRD-1".to_owned(),
+            "code" if path.contains("kpi/{code}") => "right_first_time".to_owned(),
+            // A month long ended, which may be recorded.
+            "period" => "2024-01".to_owned(),
             // Every site has batch `B1` and lot `EXC-1/<site>-1` (`seed_batch_at`).
             "site" if path.contains("batches/{site}") => site.to_owned(),
             "number" if path.contains("batches/{site}") => "B1".to_owned(),
             "material" if path.contains("lots/{material}") => MATERIAL.to_owned(),
             "lot" if path.contains("lots/{material}") => format!("{site}-1"),
+            "number" if path.contains("exceptions/{number}") => self.follow_ups[site].0.clone(),
+            "number" if path.contains("actions/{number}") => self.follow_ups[site].1.clone(),
+            // The one `{step}` of the exception and action pages; an empty form is
+            // refused for want of a reason, so the walk changes nothing with it.
+            "step" => "cancel".to_owned(),
             "username" => PROBE.to_owned(),
             "id" if path.contains("tokens/{id}") => self.token_id.clone(),
             // The one `{action}` route is the master-data change; `rename` is one.
@@ -722,6 +744,7 @@ fn roles_are_let_in_and_refused_the_same_on_postgres() {
         ];
         let records = Records {
             token_id: String::new(),
+            follow_ups: BTreeMap::new(),
         };
         for role in Role::ALL {
             let client = server.as_role(role).await;

@@ -57,7 +57,7 @@ fn fields(resp: &Resp) -> Vec<String> {
 }
 
 /// The value of the hidden input `name` of a form page.
-fn hidden(body: &str, name: &str) -> String {
+pub(crate) fn hidden(body: &str, name: &str) -> String {
     let after = body
         .split_once(&format!("name=\"{name}\" value=\""))
         .unwrap_or_else(|| panic!("the page has no hidden {name}"))
@@ -66,7 +66,7 @@ fn hidden(body: &str, name: &str) -> String {
 }
 
 /// The meanings the dialog's select offers (the empty "Choose…" aside).
-fn offered_meanings(body: &str) -> Vec<String> {
+pub(crate) fn offered_meanings(body: &str) -> Vec<String> {
     let select = body
         .split_once("name=\"meaning\"")
         .expect("the dialog has a meaning select")

@@ -18,11 +18,14 @@ use vplant_app::Request as AppRequest;
 use vplant_app::identity::passwords::HashCost;
 use vplant_app::identity::{NewUserInput, SecurityPolicy};
 use vplant_domain::Timestamp;
+use vplant_domain::action::ActionInput;
 use vplant_domain::batch::events::BatchSource;
 use vplant_domain::batch::report::BatchReport;
 use vplant_domain::batch::{BatchCommand, BatchState};
+use vplant_domain::exception::RaiseInput;
+use vplant_domain::exception::fields::Origin;
 use vplant_domain::fields::Code;
-use vplant_domain::identity::Role;
+use vplant_domain::identity::{Role, Scope};
 use vplant_domain::lot::{LotCommand, LotOrigin, LotRef, LotState, LotStatus, NewLot};
 use vplant_domain::material::{MaterialCommand, MaterialState, NewMaterial};
 use vplant_domain::product::{NewProduct, ProductCommand, ProductState};
@@ -316,6 +319,63 @@ impl Client<'_> {
             .send(builder.body(Body::from(body.to_string())).unwrap())
             .await
     }
+
+    /// Posts `bytes` as the whole body (a file sent to the API), with the
+    /// `X-CSRF-Token` header.
+    pub async fn post_bytes(&self, uri: &str, bytes: Vec<u8>) -> Resp {
+        let mut builder = self
+            .builder("POST", uri)
+            .header(header::CONTENT_TYPE, "application/octet-stream");
+        if let Some(csrf) = &self.csrf {
+            builder = builder.header(csrf::HEADER, csrf.as_str());
+        }
+        self.server
+            .send(builder.body(Body::from(bytes)).unwrap())
+            .await
+    }
+
+    /// Uploads a file as a browser sends an upload form without JavaScript:
+    /// `multipart/form-data`, the page's `_csrf` field first (when the client has
+    /// one), then the file as field `file`.
+    pub async fn upload(&self, uri: &str, file_name: &str, bytes: &[u8]) -> Resp {
+        let boundary = "----vplant-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        if let Some(csrf) = &self.csrf {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .builder("POST", uri)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.server.send(request).await
+    }
+
+    /// A GET whose answer is kept as bytes (a download that is not text).
+    pub async fn get_bytes(&self, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let request = self.builder("GET", uri).body(Body::empty()).unwrap();
+        let response = self.server.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
+    }
 }
 
 /// Registers material [`MATERIAL`], which the seeded lots are of.
@@ -396,6 +456,45 @@ pub async fn seed_batch_at(app: &App, site: &str) {
     let mut report = batch_report(site, "B1");
     report.consume(lot_ref(&lot), None);
     record_batch(app, report).await;
+}
+
+/// An exception raised at `site` today by the `vpt_manager` account, and a CAPA
+/// owned by the `supervisor` account following it up: their numbers.
+pub async fn seed_exception_at(app: &App, site: &str) -> (String, String) {
+    let today = app.store.now().date().to_string();
+    let raise = RaiseInput {
+        site: site.to_owned(),
+        occurred: today.clone(),
+        discovered: today.clone(),
+        title: format!("Tablet hardness low at {site}"),
+        description: "Hardness 38 N against a lower limit of 40 N.".to_owned(),
+        classification: "major".to_owned(),
+        category: "process".to_owned(),
+        ..RaiseInput::default()
+    };
+    let by = AppRequest::by("vpt_manager");
+    let exception = app
+        .raise_exception(&Scope::All, &raise, Origin::Vpt, &by)
+        .await
+        .unwrap()
+        .number;
+    let capa = ActionInput {
+        kind: "capa".to_owned(),
+        title: "Replace the worn punch set".to_owned(),
+        owner: "supervisor".to_owned(),
+        due: today.clone(),
+        source_kind: "exception".to_owned(),
+        source_id: exception.clone(),
+        effectiveness_criterion: "Hardness in limits for the next 20 batches.".to_owned(),
+        effectiveness_due: today,
+        ..ActionInput::default()
+    };
+    let action = app
+        .create_action(&Scope::All, &capa, &by)
+        .await
+        .unwrap()
+        .number;
+    (exception, action)
 }
 
 /// Runs `scenario` against a server on a fresh PostgreSQL database; passes without

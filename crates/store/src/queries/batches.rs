@@ -374,6 +374,33 @@ impl Store {
         .await
     }
 
+    /// The published data sets (provenance keys) that batches at `sites` (of
+    /// `product`, when given) come from.
+    pub async fn provenance_of(
+        &self,
+        sites: Vec<String>,
+        product: Option<String>,
+    ) -> Result<Vec<String>, StoreError> {
+        self.read(move |conn| {
+            let mut params = Vec::new();
+            let mut cond = in_list("site", &sites, &mut params);
+            if let Some(p) = product {
+                params.push(Value::Text(p.to_uppercase()));
+                cond = format!("{cond} AND product = ${}", params.len());
+            }
+            conn.query(
+                &format!(
+                    "SELECT DISTINCT provenance FROM batches WHERE provenance IS NOT NULL AND {cond}"
+                ),
+                &params,
+            )?
+            .iter()
+            .map(|r| r.text(0))
+            .collect()
+        })
+        .await
+    }
+
     /// The latest value of every test attached to a batch, by source and test.
     pub async fn batch_results(&self, id: &str) -> Result<Vec<BatchResult>, StoreError> {
         let id = id.to_owned();

@@ -7,6 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use vplant_domain::FieldError;
 use vplant_domain::batch::milestone::Milestone;
+use vplant_domain::identity::Permission;
 use vplant_store::queries::batches::{Batch, BatchFilter};
 
 use super::rows::BatchRow;
@@ -91,6 +92,11 @@ struct ListPage {
     previous: Option<String>,
     next: Option<String>,
     credit: Option<String>,
+    /// The same batches as a CSV and an XLSX file; `None` when the filter was
+    /// refused.
+    export: Option<(String, String)>,
+    /// The viewer may import a tracker file.
+    can_import: bool,
 }
 
 pub(super) async fn show(
@@ -119,6 +125,8 @@ pub(super) async fn show(
         previous: None,
         next: None,
         credit: None,
+        export: None,
+        can_import: viewer.can(Permission::ReportBatches),
     };
     if query.refused() {
         return Ok(render(query.status(), &body));
@@ -139,6 +147,7 @@ pub(super) async fn show(
     body.total = total;
     body.credit = credit(batches.iter().map(|b| b.provenance.as_deref()));
     body.rows = Some(batches.iter().map(Row::new).collect());
+    body.export = Some((export_href(&query, "csv"), export_href(&query, "xlsx")));
     Ok(render(query.status(), &body))
 }
 
@@ -156,6 +165,19 @@ fn page_number(text: Option<&str>) -> Result<u64, FieldError> {
                 text.unwrap_or_default()
             ),
         )),
+    }
+}
+
+/// The export of the same filter as a file (`csv` or `xlsx`).
+fn export_href(query: &Query, extension: &str) -> String {
+    let pairs: Vec<(&str, &str)> = FILTER
+        .iter()
+        .filter_map(|f| query.value(f.name).map(|v| (f.name, v)))
+        .collect();
+    let base = format!("/api/v1/batches/export.{extension}");
+    match serde_urlencoded::to_string(&pairs) {
+        Ok(text) if !text.is_empty() => format!("{base}?{text}"),
+        _ => base,
     }
 }
 
@@ -190,5 +212,9 @@ mod tests {
     fn page_links_keep_the_filter() {
         let query = Query::read(Some("site=cmo-si&product=&page=2"), &FILTER);
         assert_eq!(page_href(&query, 3), "/batches?site=cmo-si&page=3");
+        assert_eq!(
+            export_href(&query, "xlsx"),
+            "/api/v1/batches/export.xlsx?site=cmo-si"
+        );
     }
 }

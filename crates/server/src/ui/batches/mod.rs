@@ -8,6 +8,7 @@
 //! bookmarked or sent to a colleague, and needs no JavaScript.
 
 mod detail;
+mod entry;
 mod graph;
 mod list;
 mod lots;
@@ -35,9 +36,14 @@ pub const TRACE: &str = "/trace";
 
 pub fn routes() -> Routes {
     let view = Access::Allow(Permission::ViewBatches);
+    let report = Access::Allow(Permission::ReportBatches);
     Routes::new()
         .get(BATCHES, view, list::show)
+        .get("/batches/new", report, entry::new)
+        .post("/batches/new", report, entry::create)
         .get("/batches/{site}/{number}", view, detail::show)
+        .get("/batches/{site}/{number}/report", report, entry::edit)
+        .post("/batches/{site}/{number}/report", report, entry::update)
         .get(LOTS, view, lots::list)
         .get("/lots/{material}/{lot}", view, lots::show)
         .get(TRACE, view, trace::show)
@@ -125,15 +131,15 @@ fn production_start(batch: &Batch) -> (String, bool) {
 
 /// A page's query string as sent: the values of its filter form's fields, and the
 /// refusals found while reading them (a parameter given twice, a query string that
-/// cannot be read).
-struct Query {
+/// cannot be read). The KPI pages read their filters with it too.
+pub(in crate::ui) struct Query {
     params: QueryParams,
     values: Values,
     errors: Vec<FieldError>,
 }
 
 impl Query {
-    fn read(raw: Option<&str>, fields: &'static [FieldSpec]) -> Query {
+    pub(in crate::ui) fn read(raw: Option<&str>, fields: &'static [FieldSpec]) -> Query {
         let (params, mut errors) = match QueryParams::parse(raw) {
             Ok(params) => (params, Vec::new()),
             Err(errors) => (QueryParams::default(), errors),
@@ -154,35 +160,35 @@ impl Query {
     }
 
     /// The value of a form field, `None` when absent or blank.
-    fn value(&self, name: &str) -> Option<&str> {
+    pub(in crate::ui) fn value(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }
 
     /// A code field (site, product, material), upper-cased; a value that is not a
     /// code is refused, naming the field.
-    fn code(&mut self, name: &str) -> Option<String> {
+    pub(in crate::ui) fn code(&mut self, name: &str) -> Option<String> {
         let text = self.values.get(name).cloned();
         code(name, text.as_deref(), &mut self.errors)
     }
 
     /// A parameter that is not on the form (the page number).
-    fn extra(&mut self, name: &str) -> Option<String> {
+    pub(in crate::ui) fn extra(&mut self, name: &str) -> Option<String> {
         self.params.text(name, &mut self.errors)
     }
 
     /// Keeps a refusal to show it.
-    fn refuse(&mut self, error: FieldError) {
+    pub(in crate::ui) fn refuse(&mut self, error: FieldError) {
         self.errors.push(error);
     }
 
-    fn refused(&self) -> bool {
+    pub(in crate::ui) fn refused(&self) -> bool {
         !self.errors.is_empty()
     }
 
     /// The form titled `title` with the values as sent and, when refused, each
     /// refusal under its field (a refusal of a parameter not on the form goes into
     /// the form's message).
-    fn form(
+    pub(in crate::ui) fn form(
         &self,
         id: &'static str,
         action: &str,
@@ -207,7 +213,7 @@ impl Query {
     }
 
     /// The status of the page: 422 when the query was refused.
-    fn status(&self) -> StatusCode {
+    pub(in crate::ui) fn status(&self) -> StatusCode {
         if self.refused() {
             StatusCode::UNPROCESSABLE_ENTITY
         } else {

@@ -15,7 +15,9 @@ use vplant_store::queries::identity::Signature;
 use super::{Cell, MasterUi, RecordView, done_message};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::ui::form::{Failure, FieldSpec, FormView, Input, REASON, Values, value};
+use crate::ui::form::{
+    Failure, FieldSpec, FormView, Input, REASON, Values, expected_version, value,
+};
 use crate::ui::history::{self, HistoryRow};
 use crate::ui::page::{Chrome, PageError, Tone, render};
 
@@ -275,17 +277,4 @@ pub(super) async fn change<R: MasterUi>(
 /// form without JavaScript) shows the record rather than a bare 405.
 pub(super) async fn back<R: MasterUi>(Path((code, _)): Path<(String, String)>) -> Redirect {
     Redirect::to(&format!("{}/{}", R::BASE, code.to_uppercase()))
-}
-
-/// The hidden `expected_version`: absent means "do not check" (as in the API); a
-/// value that is not a number means the form was tampered with or damaged.
-fn expected_version(values: &Values) -> Result<Option<u64>, PageError> {
-    match value(values, "expected_version").trim() {
-        "" => Ok(None),
-        text => text.parse().map(Some).map_err(|_| {
-            PageError::BadRequest(
-                "The form's record version is damaged. Reload the page and try again.".into(),
-            )
-        }),
-    }
 }
