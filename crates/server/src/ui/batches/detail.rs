@@ -64,6 +64,8 @@ struct DetailPage {
     trace_forward: String,
     history: Vec<HistoryRow>,
     credit: Option<String>,
+    /// Where a person who reports batches (a CMO batch) reports what changed.
+    report: Option<String>,
 }
 
 pub(super) async fn show(
@@ -88,7 +90,11 @@ pub(super) async fn show(
         yielded,
         results,
     } = view;
+    let report = (viewer.can(vplant_domain::identity::Permission::ReportBatches)
+        && batch.source == "cmo")
+        .then(|| format!("{}/report", super::batch_href(&batch.id)));
     let body = DetailPage {
+        report,
         page: Chrome::new(format!("Batch {}", batch.id), BATCHES)
             .via("Batch tracker", BATCHES)
             .viewer(&viewer),
