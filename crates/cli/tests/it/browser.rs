@@ -128,6 +128,10 @@ async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
         .goto(&format!("{base}/login"))
         .await
         .expect("open /login");
+    until(client, "the sign-in form", |_, html| {
+        html.contains("name=\"username\"")
+    })
+    .await;
     fill(client, "input[name=username]", username).await;
     fill(client, "input[name=password]", password).await;
     click(client, "form[action='/login'] button[type=submit]").await;
@@ -280,6 +284,209 @@ async fn sign_a_site_in_the_dialog_then_meet_the_idle_timeout() {
         url.contains("/session-expired") && html.contains("not used for")
     })
     .await;
+    client.close().await.expect("close the browser");
+    drop(driver);
+}
+
+/// Sets a form field through the page's script: date inputs take what a person
+/// types in their locale's format, which a test cannot know; the value a date input
+/// holds is always `YYYY-MM-DD`.
+async fn set(client: &Client, css: &str, value: &str) {
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; return e.value;",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("set {css}: {e}"));
+}
+
+async fn choose(client: &Client, css: &str, value: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("select {css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+}
+
+/// The part of the current address after the site's origin.
+async fn path(client: &Client) -> String {
+    let url = client.current_url().await.expect("url");
+    url.path().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vpt_manager_drills_into_a_kpi_raises_an_exception_and_a_capa_and_qa_closes_it() {
+    let env = Env::new(None);
+    let Some((client, driver)) = browser(&env).await else {
+        return;
+    };
+    let server = env.serve(&["demo"]);
+    let base = server.url.clone();
+    let password = "Tablet-Granule-Sunrise-42";
+    sign_in(&client, &base, "vpt", password).await;
+    until(&client, "the home page", |_, html| {
+        html.contains("Victor Haas")
+    })
+    .await;
+
+    // The dashboard, and from a figure to the records it counts.
+    client
+        .goto(&format!("{base}/dashboard"))
+        .await
+        .expect("dashboard");
+    until(&client, "the dashboard", |_, html| {
+        html.contains("Right first time") && html.contains("<svg")
+    })
+    .await;
+    click(&client, "a[href^='/kpi/right_first_time/records']").await;
+    until(
+        &client,
+        "the records behind right first time",
+        |url, html| {
+            url.contains("/kpi/right_first_time/records") && html.contains("href=\"/batches/CMO-")
+        },
+    )
+    .await;
+
+    // An exception at CMO-LYO.
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    client
+        .goto(&format!("{base}/exceptions/new"))
+        .await
+        .expect("raise form");
+    until(&client, "the raise form", |_, html| {
+        html.contains("id=\"raise\"")
+    })
+    .await;
+    choose(&client, "#raise-site", "CMO-LYO").await;
+    fill(&client, "#raise-title", "Foreign particle in a blister").await;
+    choose(&client, "#raise-classification", "major").await;
+    choose(&client, "#raise-category", "process").await;
+    set(&client, "#raise-occurred", &today).await;
+    set(&client, "#raise-discovered", &today).await;
+    fill(
+        &client,
+        "#raise-description",
+        "A dark particle found in one blister at packaging.",
+    )
+    .await;
+    click(&client, "form#raise button[type=submit]").await;
+    until(&client, "the new exception", |url, html| {
+        url.contains("/exceptions/EX-") && html.contains("Foreign particle in a blister")
+    })
+    .await;
+    let exception = path(&client).await;
+
+    // A CAPA from the exception's page, with evidence, completed.
+    fill(&client, "#capa-title", "Inspect foil rolls at receipt").await;
+    fill(&client, "#capa-owner", "vpt").await;
+    set(&client, "#capa-due", &today).await;
+    fill(
+        &client,
+        "#capa-effectiveness_criterion",
+        "No particle complaints in 3 months.",
+    )
+    .await;
+    let later = (time::OffsetDateTime::now_utc().date() + time::Duration::days(90)).to_string();
+    set(&client, "#capa-effectiveness_due", &later).await;
+    click(&client, "form#capa button[type=submit]").await;
+    until(&client, "the new CAPA", |url, _| {
+        url.contains("/actions/AC-")
+    })
+    .await;
+    fill(
+        &client,
+        "form#evidence textarea[name=note]",
+        "Line clearance checklist revised (LC-12 rev. 4).",
+    )
+    .await;
+    click(&client, "form#evidence button[type=submit]").await;
+    until(&client, "the evidence", |_, html| {
+        html.contains("LC-12 rev. 4")
+    })
+    .await;
+    click(&client, "form#complete button[type=submit]").await;
+    until(&client, "the completed CAPA", |_, html| {
+        html.contains("Done") || html.contains("done")
+    })
+    .await;
+
+    // The investigation, submitted for closure.
+    client
+        .goto(&format!("{base}{exception}"))
+        .await
+        .expect("the exception");
+    fill(
+        &client,
+        "form#assess textarea[name=product_impact]",
+        "No impact: the blister was rejected.",
+    )
+    .await;
+    choose(
+        &client,
+        "form#assess select[name=root_cause_category]",
+        "material",
+    )
+    .await;
+    fill(
+        &client,
+        "form#assess textarea[name=root_cause]",
+        "Particle from a damaged foil roll.",
+    )
+    .await;
+    click(&client, "form#assess button[type=submit]").await;
+    until(&client, "the assessment", |_, html| {
+        html.contains("damaged foil roll")
+    })
+    .await;
+    click(&client, "form#submit button[type=submit]").await;
+    until(&client, "pending approval", |_, html| {
+        html.to_lowercase().contains("pending approval")
+    })
+    .await;
+
+    // QA, who recorded none of it, approves the closure in the signature dialog.
+    click(&client, "form[action='/logout'] button[type=submit]").await;
+    until(&client, "signed out", |url, _| url.contains("/login")).await;
+    sign_in(&client, &base, "qa.reviewer", password).await;
+    until(&client, "QA signed in", |_, html| {
+        html.contains("Quentin Moreau")
+    })
+    .await;
+    client
+        .goto(&format!("{base}{exception}"))
+        .await
+        .expect("the exception");
+    click(&client, "a[data-dialog=sign-dialog]").await;
+    until(&client, "the signature dialog", |_, html| {
+        html.contains("sign-password")
+    })
+    .await;
+    choose(
+        &client,
+        "dialog#sign-dialog select[name=meaning]",
+        "approved",
+    )
+    .await;
+    fill(
+        &client,
+        "dialog#sign-dialog input[name=username]",
+        "qa.reviewer",
+    )
+    .await;
+    fill(&client, "dialog#sign-dialog input[name=password]", password).await;
+    click(&client, "dialog#sign-dialog button[type=submit]").await;
+    let html = until(&client, "the closed exception", |_, html| {
+        html.contains("Quentin Moreau") && html.contains("Closed")
+    })
+    .await;
+    assert!(
+        html.contains("Approved"),
+        "the signature's meaning is shown"
+    );
     client.close().await.expect("close the browser");
     drop(driver);
 }

@@ -27,6 +27,7 @@ mod exceptions;
 mod form;
 mod history;
 mod home;
+pub(crate) mod htmx;
 mod kpi;
 mod lists;
 mod master;
