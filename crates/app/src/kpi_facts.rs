@@ -5,7 +5,7 @@
 //! new day (what is due and overdue moves), read everything again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use vplant_domain::batch::events::Disposition;
 use vplant_domain::dates::PartialDate;
@@ -19,8 +19,8 @@ use crate::{App, AppError};
 const PATCH_LIMIT: u64 = 5_000;
 
 /// The facts with where each record sits in them.
-#[derive(Clone, Default)]
-struct Loaded {
+#[derive(Default)]
+pub(crate) struct Loaded {
     day: Option<PartialDate>,
     facts: Arc<Facts>,
     batches: HashMap<String, usize>,
@@ -31,9 +31,11 @@ struct Loaded {
 }
 
 /// The facts as last read and the ledger position they are true at (see the module
-/// documentation).
+/// documentation). The lock is held while the facts are brought up to date, so that
+/// two requests do not read the same changes twice; patching changes the facts in
+/// place unless a dashboard is still computing over them.
 #[derive(Default)]
-pub struct KpiCache(Mutex<Option<(u64, Arc<Loaded>)>>);
+pub struct KpiCache(tokio::sync::Mutex<Option<(u64, Loaded)>>);
 
 fn day(text: Option<&str>) -> Option<Day> {
     text.and_then(Day::parse)
@@ -153,47 +155,35 @@ impl App {
     /// The facts as of now (see the module documentation).
     pub async fn kpi_facts(&self) -> Result<Arc<Facts>, AppError> {
         let today = self.store.now().date();
-        let cached = self.kpi.0.lock().ok().and_then(|g| g.clone());
-        let (seq, loaded) = match cached {
-            Some((seq, l)) if l.day == Some(today) => {
-                match self.store.kpi_changes_since(seq, PATCH_LIMIT).await? {
-                    Some(changes)
-                        if changes.batches.is_empty()
-                            && changes.exceptions.is_empty()
-                            && changes.actions.is_empty() =>
-                    {
-                        (changes.seq, l)
-                    }
-                    Some(changes) => {
-                        let rows = self.store.kpi_facts_of(changes).await?;
-                        let seq = rows.seq;
-                        let patched = tokio::task::spawn_blocking(move || {
-                            let mut l = Arc::unwrap_or_clone(l);
-                            l.absorb(rows);
-                            Arc::new(l)
-                        })
-                        .await
-                        .map_err(|e| {
-                            AppError::Internal(format!("patching the KPI facts failed: {e}"))
-                        })?;
-                        (seq, patched)
-                    }
-                    None => self.read_all_facts(today).await?,
+        let mut guard = self.kpi.0.lock().await;
+        if let Some((seq, loaded)) = guard.as_mut()
+            && loaded.day == Some(today)
+        {
+            match self.store.kpi_changes_since(*seq, PATCH_LIMIT).await? {
+                Some(changes)
+                    if changes.batches.is_empty()
+                        && changes.exceptions.is_empty()
+                        && changes.actions.is_empty() =>
+                {
+                    *seq = changes.seq;
+                    return Ok(loaded.facts.clone());
                 }
-            }
-            _ => self.read_all_facts(today).await?,
-        };
-        let facts = loaded.facts.clone();
-        if let Ok(mut guard) = self.kpi.0.lock() {
-            // Keep the newer of two refreshes that raced.
-            if guard.as_ref().is_none_or(|(s, _)| *s <= seq) {
-                *guard = Some((seq, loaded));
+                Some(changes) => {
+                    let rows = self.store.kpi_facts_of(changes).await?;
+                    *seq = rows.seq;
+                    loaded.absorb(rows);
+                    return Ok(loaded.facts.clone());
+                }
+                None => {}
             }
         }
+        let (seq, loaded) = self.read_all_facts(today).await?;
+        let facts = loaded.facts.clone();
+        *guard = Some((seq, loaded));
         Ok(facts)
     }
 
-    async fn read_all_facts(&self, today: PartialDate) -> Result<(u64, Arc<Loaded>), AppError> {
+    async fn read_all_facts(&self, today: PartialDate) -> Result<(u64, Loaded), AppError> {
         let rows = self.store.kpi_facts().await?;
         tokio::task::spawn_blocking(move || {
             let seq = rows.seq;
@@ -206,7 +196,7 @@ impl App {
                 ..Loaded::default()
             };
             loaded.absorb(rows);
-            (seq, Arc::new(loaded))
+            (seq, loaded)
         })
         .await
         .map_err(|e| AppError::Internal(format!("reading the KPI facts failed: {e}")))
