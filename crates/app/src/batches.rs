@@ -92,6 +92,18 @@ impl App {
         Ok(self.store.batches(filter).await?)
     }
 
+    /// The tracker rows the scope may see, counted by `group` (site, product, status
+    /// or month).
+    pub async fn batch_groups(
+        &self,
+        scope: &Scope,
+        mut filter: BatchFilter,
+        group: &str,
+    ) -> Result<Vec<vplant_store::queries::batches::BatchGroup>, AppError> {
+        filter.scope = scope_sites(scope);
+        Ok(self.store.batch_groups(filter, group).await?)
+    }
+
     /// One batch; `NotFound` also when it lies outside `scope`.
     pub async fn batch(&self, scope: &Scope, id: &str) -> Result<BatchView, AppError> {
         let batch = self

@@ -23,6 +23,53 @@ pub(crate) fn code(name: &str, text: Option<&str>, errors: &mut Vec<FieldError>)
         .ok()
 }
 
+/// The tracker's own filters: `status` (one of `STATUSES`), `month` (`YYYY-MM`) and
+/// `sort` (one of `SORTS`), each checked and named when refused.
+pub(crate) fn tracker_filters(
+    status: Option<&str>,
+    month: Option<&str>,
+    sort: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    use vplant_store::queries::batches::{SORTS, STATUSES};
+    let status = status.and_then(|s| {
+        let s = s.trim().to_lowercase();
+        if STATUSES.iter().any(|(name, _)| *name == s) {
+            Some(s)
+        } else {
+            let names: Vec<&str> = STATUSES.iter().map(|(n, _)| *n).collect();
+            errors.push(FieldError::new(
+                "status",
+                format!("'{s}' is not a status; use one of {}", names.join(", ")),
+            ));
+            None
+        }
+    });
+    let month = month.and_then(|m| match PartialDate::parse("month", m) {
+        Ok(d) if d.day().is_none() => Some(d.to_string()),
+        _ => {
+            errors.push(FieldError::new(
+                "month",
+                format!("'{}' is not a month; write YYYY-MM, e.g. 2026-03", m.trim()),
+            ));
+            None
+        }
+    });
+    let sort = sort.and_then(|s| {
+        if SORTS.iter().any(|(name, _, _)| *name == s) {
+            Some(s.to_owned())
+        } else {
+            let names: Vec<&str> = SORTS.iter().map(|(n, _, _)| *n).collect();
+            errors.push(FieldError::new(
+                "sort",
+                format!("'{s}' is not an order; use one of {}", names.join(", ")),
+            ));
+            None
+        }
+    });
+    (status, month, sort)
+}
+
 /// `offset`: how many rows to skip; absent means none.
 pub(crate) fn offset(text: Option<&str>) -> Result<u64, FieldError> {
     let Some(text) = text else {

@@ -34,6 +34,15 @@ pub struct BatchQuery {
     site: Option<String>,
     /// Only batches of this product (code).
     product: Option<String>,
+    /// Only batches in this status: planned, in_production, awaiting_disposition,
+    /// released, rejected, on_hold, shipped.
+    status: Option<String>,
+    /// Only batches whose production start (actual, else planned) is in this month,
+    /// `YYYY-MM`.
+    month: Option<String>,
+    /// The order: start (latest first, the default), start_asc, site, product,
+    /// disposition.
+    sort: Option<String>,
     /// Batches per answer, 1 to 1000 (default 100); a larger number is cut to 1000.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
@@ -71,6 +80,9 @@ impl BatchQuery {
         BatchQuery {
             site: params.text("site", errors),
             product: params.text("product", errors),
+            status: params.text("status", errors),
+            month: params.text("month", errors),
+            sort: params.text("sort", errors),
             limit: params.text("limit", errors),
             offset: params.text("offset", errors),
         }
@@ -83,9 +95,18 @@ impl BatchQuery {
         let offset = offset(self.offset.as_deref())
             .map_err(|e| errors.push(e))
             .unwrap_or(0);
+        let (status, month, sort) = super::batch_reads::tracker_filters(
+            self.status.as_deref(),
+            self.month.as_deref(),
+            self.sort.as_deref(),
+            errors,
+        );
         BatchFilter {
             site: code("site", self.site.as_deref(), errors),
             product: code("product", self.product.as_deref(), errors),
+            status,
+            month,
+            sort,
             limit: limit.into(),
             offset,
             scope: None,

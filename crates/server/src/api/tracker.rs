@@ -49,6 +49,10 @@ pub struct ExportParams {
     site: Option<String>,
     /// Only batches of this product (code).
     product: Option<String>,
+    /// Only batches in this status (as the batch list's `status`).
+    status: Option<String>,
+    /// Only batches that started (or are planned to start) in this month, `YYYY-MM`.
+    month: Option<String>,
 }
 
 impl ImportParams {
@@ -86,10 +90,21 @@ impl ExportParams {
         let sent = ExportParams {
             site: params.text("site", &mut errors),
             product: params.text("product", &mut errors),
+            status: params.text("status", &mut errors),
+            month: params.text("month", &mut errors),
         };
+        let (status, month, _) = crate::api::batch_reads::tracker_filters(
+            sent.status.as_deref(),
+            sent.month.as_deref(),
+            None,
+            &mut errors,
+        );
         let filter = BatchFilter {
             site: code("site", sent.site.as_deref(), &mut errors),
             product: code("product", sent.product.as_deref(), &mut errors),
+            status,
+            month,
+            sort: None,
             limit: 0,
             offset: 0,
             scope: None,

@@ -417,3 +417,71 @@ async fn a_lot_past_its_expiry_date_is_shown_expired() {
     assert_eq!(body["expired"], true);
     assert_eq!(body["lot"]["status"], "released");
 }
+
+#[tokio::test]
+async fn the_tracker_filters_by_status_and_month_groups_and_derives_lead_time_and_adherence() {
+    let server = Server::new().await;
+    let app = &server.app;
+    let mut late = batch_report(OWN_CMO, "T-1");
+    late.planned
+        .insert(Milestone::ProductionStart, date("2026-03-02"));
+    late.actual
+        .insert(Milestone::ProductionStart, date("2026-03-12"));
+    late.actual
+        .insert(Milestone::ProductionComplete, date("2026-03-16"));
+    late.actual
+        .insert(Milestone::Disposition, date("2026-04-01"));
+    late.disposition = Some(Disposition::Released);
+    record_batch(app, late).await;
+    let mut on_time = batch_report(OWN_CMO, "T-2");
+    on_time
+        .planned
+        .insert(Milestone::ProductionStart, date("2026-03-20"));
+    on_time
+        .actual
+        .insert(Milestone::ProductionStart, date("2026-03-22"));
+    record_batch(app, on_time).await;
+    let mut planned = batch_report(OTHER_CMO, "T-3");
+    planned
+        .planned
+        .insert(Milestone::ProductionStart, date("2026-05-04"));
+    record_batch(app, planned).await;
+    let vpt = server.as_role(Role::VptManager).await;
+
+    let all = vpt.get("/batches").await;
+    assert!(
+        all.body.contains("20 d"),
+        "T-1: 20 days from start to disposition"
+    );
+    assert!(
+        all.body
+            .contains("+10 d <span class=\"badge badge-hold\">off schedule</span>")
+    );
+    assert!(
+        all.body
+            .contains("+2 d <span class=\"badge badge-active\">on schedule</span>")
+    );
+
+    let released = vpt.get("/batches?status=released").await;
+    assert!(released.body.contains("href=\"/batches/CMO-A/T-1\""));
+    assert!(!released.body.contains("href=\"/batches/CMO-A/T-2\""));
+    let in_production = vpt.get("/api/v1/batches?status=in_production").await;
+    assert_eq!(ids(&in_production.json()["batches"]), ["CMO-A/T-2"]);
+    let may = vpt.get("/api/v1/batches?month=2026-05").await;
+    assert_eq!(ids(&may.json()["batches"]), ["CMO-B/T-3"]);
+    let oldest = vpt.get("/api/v1/batches?sort=start_asc").await;
+    assert_eq!(ids(&oldest.json()["batches"])[0], "CMO-A/T-1");
+
+    let grouped = vpt.get("/batches?group=status").await;
+    assert!(grouped.body.contains("Batches by status"));
+    assert!(
+        grouped.body.contains("href=\"/batches?status=planned\""),
+        "each group links to its batches"
+    );
+
+    let refused = vpt.get("/api/v1/batches?status=lost&month=May").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused_fields(&refused.json()), ["status", "month"]);
+    let page = vpt.get("/batches?group=colour").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

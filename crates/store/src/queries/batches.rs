@@ -93,8 +93,115 @@ pub struct BatchFilter {
     pub scope: Option<Vec<String>>,
     pub site: Option<String>,
     pub product: Option<String>,
+    /// One of [`STATUSES`].
+    pub status: Option<String>,
+    /// `YYYY-MM`: batches whose production start (actual, else planned) is in it.
+    pub month: Option<String>,
+    /// One of [`SORTS`]; the latest start first when `None`.
+    pub sort: Option<String>,
     pub limit: u64,
     pub offset: u64,
+}
+
+/// Where a batch stands, derived from its milestones and disposition:
+/// (stored name, label).
+pub const STATUSES: &[(&str, &str)] = &[
+    ("planned", "Planned"),
+    ("in_production", "In production"),
+    ("awaiting_disposition", "Awaiting disposition"),
+    ("released", "Released"),
+    ("rejected", "Rejected"),
+    ("on_hold", "On hold"),
+    ("shipped", "Shipped"),
+];
+
+/// The SQL that derives a batch's status (see [`STATUSES`]).
+const STATUS_SQL: &str = "CASE WHEN actual_shipped IS NOT NULL THEN 'shipped'
+     WHEN disposition IS NOT NULL THEN disposition
+     WHEN actual_production_complete IS NOT NULL THEN 'awaiting_disposition'
+     WHEN actual_production_start IS NOT NULL THEN 'in_production'
+     ELSE 'planned' END";
+
+/// The month of a batch's production start (actual, else planned), `YYYY-MM`.
+const MONTH_SQL: &str =
+    "SUBSTR(COALESCE(actual_production_start, planned_production_start, ''), 1, 7)";
+
+/// How the tracker can be ordered: (name, label, ORDER BY).
+pub const SORTS: &[(&str, &str, &str)] = &[
+    (
+        "start",
+        "Latest start first",
+        "COALESCE(actual_production_start, planned_production_start, '') DESC, site, LENGTH(number) DESC, number DESC",
+    ),
+    (
+        "start_asc",
+        "Earliest start first",
+        "COALESCE(actual_production_start, planned_production_start, '') ASC, site, LENGTH(number), number",
+    ),
+    ("site", "Site, then batch", "site, LENGTH(number), number"),
+    (
+        "product",
+        "Product, then start",
+        "product, COALESCE(actual_production_start, planned_production_start, '') DESC",
+    ),
+    (
+        "disposition",
+        "Latest disposition first",
+        "COALESCE(actual_disposition, '') DESC, site, number",
+    ),
+];
+
+/// How the tracker can be grouped: (name, label, SQL of the group's key).
+pub const GROUPS: &[(&str, &str, &str)] = &[
+    ("site", "Site", "site"),
+    ("product", "Product", "product"),
+    ("status", "Status", STATUS_SQL),
+    ("month", "Month of production start", MONTH_SQL),
+];
+
+/// One group of the tracker: its key and how many batches it holds, by status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct BatchGroup {
+    pub key: String,
+    pub batches: u64,
+    pub released: u64,
+    pub rejected: u64,
+    pub on_hold: u64,
+    /// Not yet dispositioned.
+    pub open: u64,
+}
+
+impl BatchFilter {
+    /// The WHERE clause (with its parameters) of the filter.
+    fn conditions(&self) -> (String, Vec<Value>) {
+        let mut params = Vec::new();
+        let mut conds = Vec::new();
+        if let Some(sites) = &self.scope {
+            conds.push(in_list("site", sites, &mut params));
+        }
+        if let Some(site) = &self.site {
+            params.push(Value::Text(site.to_uppercase()));
+            conds.push(format!("site = ${}", params.len()));
+        }
+        if let Some(product) = &self.product {
+            params.push(Value::Text(product.to_uppercase()));
+            conds.push(format!("product = ${}", params.len()));
+        }
+        if let Some(status) = &self.status {
+            params.push(Value::Text(status.clone()));
+            conds.push(format!("({STATUS_SQL}) = ${}", params.len()));
+        }
+        if let Some(month) = &self.month {
+            params.push(Value::Text(month.clone()));
+            conds.push(format!("{MONTH_SQL} = ${}", params.len()));
+        }
+        let sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        (sql, params)
+    }
 }
 
 const MATERIAL_COLUMNS: &str = "code, name, kind, unit, active, version";
@@ -323,27 +430,10 @@ impl Store {
         .await
     }
 
-    /// The tracker: batches in the filter, newest start first, and how many match.
+    /// The tracker: batches in the filter, in its order, and how many match.
     pub async fn batches(&self, filter: BatchFilter) -> Result<(Vec<Batch>, u64), StoreError> {
         self.read(move |conn| {
-            let mut params = Vec::new();
-            let mut conds = Vec::new();
-            if let Some(sites) = &filter.scope {
-                conds.push(in_list("site", sites, &mut params));
-            }
-            if let Some(site) = &filter.site {
-                params.push(Value::Text(site.to_uppercase()));
-                conds.push(format!("site = ${}", params.len()));
-            }
-            if let Some(product) = &filter.product {
-                params.push(Value::Text(product.to_uppercase()));
-                conds.push(format!("product = ${}", params.len()));
-            }
-            let filter_sql = if conds.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", conds.join(" AND "))
-            };
+            let (filter_sql, mut params) = filter.conditions();
             let total = conn
                 .query(
                     &format!("SELECT COUNT(*) FROM batches {filter_sql}"),
@@ -353,13 +443,15 @@ impl Store {
                 .map(|r| r.uint(0))
                 .transpose()?
                 .unwrap_or(0);
+            let order = SORTS
+                .iter()
+                .find(|s| Some(s.0) == filter.sort.as_deref())
+                .unwrap_or(&SORTS[0])
+                .2;
             params.push(Value::from(filter.limit));
             params.push(Value::from(filter.offset));
             let sql = format!(
-                "SELECT {} FROM batches {filter_sql}
-                 ORDER BY COALESCE(actual_production_start, planned_production_start, '') DESC,
-                          site, LENGTH(number) DESC, number DESC
-                 LIMIT ${} OFFSET ${}",
+                "SELECT {} FROM batches {filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
                 batch_columns(),
                 params.len() - 1,
                 params.len()
@@ -370,6 +462,44 @@ impl Store {
                 .map(batch)
                 .collect::<Result<_, _>>()?;
             Ok((rows, total))
+        })
+        .await
+    }
+
+    /// The batches in the filter counted by `group` (one of [`GROUPS`]).
+    pub async fn batch_groups(
+        &self,
+        filter: BatchFilter,
+        group: &str,
+    ) -> Result<Vec<BatchGroup>, StoreError> {
+        let key = GROUPS
+            .iter()
+            .find(|g| g.0 == group)
+            .map_or("site", |g| g.2)
+            .to_owned();
+        self.read(move |conn| {
+            let (filter_sql, params) = filter.conditions();
+            let sql = format!(
+                "SELECT {key} AS k, COUNT(*),
+                        SUM(CASE WHEN disposition = 'released' THEN 1 ELSE 0 END),
+                        SUM(CASE WHEN disposition = 'rejected' THEN 1 ELSE 0 END),
+                        SUM(CASE WHEN disposition = 'on_hold' THEN 1 ELSE 0 END),
+                        SUM(CASE WHEN disposition IS NULL THEN 1 ELSE 0 END)
+                 FROM batches {filter_sql} GROUP BY {key} ORDER BY {key}"
+            );
+            conn.query(&sql, &params)?
+                .iter()
+                .map(|r| {
+                    Ok(BatchGroup {
+                        key: r.text(0)?,
+                        batches: r.uint(1)?,
+                        released: r.uint(2)?,
+                        rejected: r.uint(3)?,
+                        on_hold: r.uint(4)?,
+                        open: r.uint(5)?,
+                    })
+                })
+                .collect()
         })
         .await
     }

@@ -1,6 +1,8 @@
-//! The batch tracker (`/batches`): every batch the viewer's sites hold, latest
-//! production start first, with each milestone's actual date and the QA
-//! disposition, filtered by site and product, a hundred to a page.
+//! The batch tracker (`/batches`): every batch the viewer's sites hold, with each
+//! milestone's actual date, the QA disposition and what derives from them (lead time
+//! from start to disposition, start against plan); filtered by site, product, status
+//! and month, ordered as asked, grouped by site, product, status or month, a hundred
+//! to a page.
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -8,11 +10,12 @@ use axum::response::Response;
 use vplant_domain::FieldError;
 use vplant_domain::batch::milestone::Milestone;
 use vplant_domain::identity::Permission;
-use vplant_store::queries::batches::{Batch, BatchFilter};
+use vplant_store::queries::batches::{Batch, BatchFilter, BatchGroup};
 
 use super::rows::BatchRow;
 use super::{BATCHES, Query, amount, source};
 use crate::AppState;
+use crate::api::batch_reads::tracker_filters;
 use crate::auth::Viewer;
 use crate::provenance::credit;
 use crate::ui::form::{FieldSpec, FormView, Input};
@@ -21,7 +24,38 @@ use crate::ui::page::{Chrome, PageError, render};
 /// Batches per page.
 const PAGE: u64 = 100;
 
-static FILTER: [FieldSpec; 2] = [
+const STATUS_OPTIONS: &[(&str, &str)] = &[
+    ("", "Every status"),
+    ("planned", "Planned"),
+    ("in_production", "In production"),
+    ("awaiting_disposition", "Awaiting disposition"),
+    ("released", "Released"),
+    ("rejected", "Rejected"),
+    ("on_hold", "On hold"),
+    ("shipped", "Shipped"),
+];
+
+const SORT_OPTIONS: &[(&str, &str)] = &[
+    ("", "Latest start first"),
+    ("start_asc", "Earliest start first"),
+    ("site", "Site, then batch"),
+    ("product", "Product, then start"),
+    ("disposition", "Latest disposition first"),
+];
+
+const GROUP_OPTIONS: &[(&str, &str)] = &[
+    ("", "No grouping"),
+    ("site", "Site"),
+    ("product", "Product"),
+    ("status", "Status"),
+    ("month", "Month of production start"),
+];
+
+/// How many days from planned start an actual start still counts as on schedule
+/// (the schedule-adherence KPI's window).
+const ON_SCHEDULE_DAYS: i64 = 7;
+
+static FILTER: [FieldSpec; 6] = [
     FieldSpec {
         name: "site",
         label: "Site",
@@ -39,6 +73,33 @@ static FILTER: [FieldSpec; 2] = [
             max: 24,
             upper: true,
         },
+    },
+    FieldSpec {
+        name: "status",
+        label: "Status",
+        hint: "Derived from the milestones and the disposition.",
+        input: Input::Select(STATUS_OPTIONS),
+    },
+    FieldSpec {
+        name: "month",
+        label: "Month of production start",
+        hint: "YYYY-MM (actual start, else planned). Empty: every month.",
+        input: Input::Text {
+            max: 7,
+            upper: false,
+        },
+    },
+    FieldSpec {
+        name: "sort",
+        label: "Order",
+        hint: "",
+        input: Input::Select(SORT_OPTIONS),
+    },
+    FieldSpec {
+        name: "group",
+        label: "Group by",
+        hint: "Counts by group above the list; each group links to its batches.",
+        input: Input::Select(GROUP_OPTIONS),
     },
 ];
 
@@ -62,6 +123,21 @@ pub struct Row {
     pub source: (&'static str, &'static str),
     /// The actual date of each milestone of [`COLUMNS`], empty when not reached.
     pub dates: Vec<String>,
+    /// Days from actual production start to QA disposition, when both are known to
+    /// the day.
+    pub lead_days: Option<i64>,
+    /// The actual start against the planned one: days late (or early), and whether
+    /// within the schedule window.
+    pub against_plan: Option<(i64, bool)>,
+}
+
+/// Days from `from` to `to` when both are dates with a day.
+fn days(from: Option<&String>, to: Option<&String>) -> Option<i64> {
+    let parse = |t: Option<&String>| {
+        t.and_then(|t| vplant_domain::dates::PartialDate::parse("date", t).ok())
+            .filter(|d| d.day().is_some())
+    };
+    Some(parse(from)?.days_until(parse(to)?))
 }
 
 impl Row {
@@ -74,6 +150,15 @@ impl Row {
                 .iter()
                 .map(|(m, _)| batch.actual.get(m.as_str()).cloned().unwrap_or_default())
                 .collect(),
+            lead_days: days(
+                batch.actual.get("production_start"),
+                batch.actual.get("disposition"),
+            ),
+            against_plan: days(
+                batch.planned.get("production_start"),
+                batch.actual.get("production_start"),
+            )
+            .map(|d| (d, d.abs() <= ON_SCHEDULE_DAYS)),
         }
     }
 }
@@ -97,6 +182,9 @@ struct ListPage {
     export: Option<(String, String)>,
     /// The viewer may import a tracker file.
     can_import: bool,
+    /// The counts by group, when grouping was asked for: (heading, groups with the
+    /// link to each group's batches).
+    groups: Option<(&'static str, Vec<(BatchGroup, String)>)>,
 }
 
 pub(super) async fn show(
@@ -107,6 +195,26 @@ pub(super) async fn show(
     let mut query = Query::read(raw.as_deref(), &FILTER);
     let site = query.code("site");
     let product = query.code("product");
+    let mut errors = Vec::new();
+    let (status, month, sort) = tracker_filters(
+        query.value("status").filter(|v| !v.is_empty()),
+        query.value("month").filter(|v| !v.is_empty()),
+        query.value("sort").filter(|v| !v.is_empty()),
+        &mut errors,
+    );
+    errors.into_iter().for_each(|e| query.refuse(e));
+    let group = query
+        .value("group")
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    if let Some(g) = &group
+        && !GROUP_OPTIONS.iter().any(|(name, _)| name == g)
+    {
+        query.refuse(FieldError::new(
+            "group",
+            format!("'{g}' is not a grouping; use site, product, status or month"),
+        ));
+    }
     let page = query.extra("page");
     let number = page_number(page.as_deref()).unwrap_or_else(|e| {
         query.refuse(e);
@@ -127,6 +235,7 @@ pub(super) async fn show(
         credit: None,
         export: None,
         can_import: viewer.can(Permission::ReportBatches),
+        groups: None,
     };
     if query.refused() {
         return Ok(render(query.status(), &body));
@@ -134,10 +243,31 @@ pub(super) async fn show(
     let filter = BatchFilter {
         site,
         product,
+        status,
+        month,
+        sort,
         limit: PAGE,
         offset: (number - 1) * PAGE,
         scope: None,
     };
+    if let Some(g) = group.as_deref() {
+        let groups = state
+            .app
+            .batch_groups(&viewer.scope(), filter.clone(), g)
+            .await?;
+        let heading = GROUP_OPTIONS
+            .iter()
+            .find(|(name, _)| *name == g)
+            .map_or("Group", |(_, label)| *label);
+        let linked = groups
+            .into_iter()
+            .map(|row| {
+                let href = group_href(&query, g, &row.key);
+                (row, href)
+            })
+            .collect();
+        body.groups = Some((heading, linked));
+    }
     let (batches, total) = state.app.batches(&viewer.scope(), filter).await?;
     let link = |n: u64| page_href(&query, n);
     body.previous = (number > 1).then(|| link(number - 1));
@@ -168,10 +298,26 @@ fn page_number(text: Option<&str>) -> Result<u64, FieldError> {
     }
 }
 
+/// The tracker filtered to one group: the same filter with the group's value set
+/// (a site, product, status or month), no longer grouped.
+fn group_href(query: &Query, group: &str, key: &str) -> String {
+    let mut pairs: Vec<(&str, String)> = FILTER
+        .iter()
+        .filter(|f| f.name != "group" && f.name != group)
+        .filter_map(|f| query.value(f.name).map(|v| (f.name, v.to_owned())))
+        .collect();
+    pairs.push((group, key.to_owned()));
+    match serde_urlencoded::to_string(&pairs) {
+        Ok(text) => format!("{BATCHES}?{text}"),
+        Err(_) => BATCHES.to_owned(),
+    }
+}
+
 /// The export of the same filter as a file (`csv` or `xlsx`).
 fn export_href(query: &Query, extension: &str) -> String {
     let pairs: Vec<(&str, &str)> = FILTER
         .iter()
+        .filter(|f| matches!(f.name, "site" | "product" | "status" | "month"))
         .filter_map(|f| query.value(f.name).map(|v| (f.name, v)))
         .collect();
     let base = format!("/api/v1/batches/export.{extension}");
