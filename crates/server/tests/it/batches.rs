@@ -485,3 +485,34 @@ async fn the_tracker_filters_by_status_and_month_groups_and_derives_lead_time_an
     let page = vpt.get("/batches?group=colour").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_cmo_partner_s_home_is_its_site_s_portal() {
+    let server = Server::new().await;
+    three_sites(&server).await;
+    let partner = server.as_role(Role::CmoPartner).await;
+
+    let home = partner.get("/").await;
+
+    assert!(
+        home.body
+            .contains(&format!("Operations of your site {OWN_CMO}"))
+    );
+    // Its one released batch; the other CMO's planned batch is not counted.
+    assert!(
+        home.body
+            .contains("<a href=\"/batches?status=released\">1</a>")
+    );
+    assert!(
+        home.body
+            .contains("<a href=\"/batches?status=planned\">0</a>")
+    );
+    let qa = server.as_role(Role::QaReviewer).await;
+    let network = qa.get("/").await;
+    assert!(network.body.contains("Operations of the network"));
+    assert!(
+        network
+            .body
+            .contains("<a href=\"/batches?status=planned\">1</a>")
+    );
+}
