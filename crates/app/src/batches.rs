@@ -136,6 +136,29 @@ impl App {
         })
     }
 
+    /// The time series attached to a batch the scope sees, by source.
+    pub async fn batch_series(
+        &self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<Vec<(String, vplant_domain::batch::events::Series)>, AppError> {
+        let batch = self.batch(scope, id).await?;
+        self.store
+            .batch_series(&batch.batch.id)
+            .await?
+            .into_iter()
+            .map(|(source, _, json)| {
+                serde_json::from_str(&json)
+                    .map(|series| (source, series))
+                    .map_err(|e| {
+                        AppError::Store(vplant_store::StoreError::Corrupt(format!(
+                            "the series of {id}: {e}"
+                        )))
+                    })
+            })
+            .collect()
+    }
+
     /// One lot; `NotFound` also when it lies outside `scope`.
     pub async fn lot(&self, scope: &Scope, id: &str) -> Result<Lot, AppError> {
         self.store

@@ -9,7 +9,7 @@ use crate::action::events::{
 };
 use crate::batch::events::{
     BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
-    ResultsRecorded, ShipmentChanged,
+    ResultsRecorded, SeriesRecorded, ShipmentChanged,
 };
 use crate::exception::events::{
     DueDateExtended, ExceptionAssessed, ExceptionClosed, ExceptionRaised, ExtensionRequested,
@@ -72,6 +72,7 @@ pub enum Event {
     BatchConsumedLot(LotLinked),
     BatchYieldedLot(LotLinked),
     BatchResultsRecorded(ResultsRecorded),
+    BatchSeriesRecorded(SeriesRecorded),
     ExceptionRaised(ExceptionRaised),
     ExceptionInvestigationStarted(Empty),
     ExceptionAssessed(ExceptionAssessed),

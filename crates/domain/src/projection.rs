@@ -101,6 +101,7 @@ pub const READ_TABLES: &[&str] = &[
     "lots",
     "batches",
     "batch_results",
+    "batch_series",
     "genealogy",
     "exceptions",
     "exception_batches",

@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "recorded KPI figures",
         include_str!("../migrations/postgres/0005_kpi.sql"),
     ),
+    (
+        6,
+        "batch time series",
+        include_str!("../migrations/postgres/0006_series.sql"),
+    ),
 ];
 
 /// The advisory lock key every appender takes ("vplant" in ASCII, as a number).

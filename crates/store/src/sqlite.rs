@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "recorded KPI figures",
         include_str!("../migrations/sqlite/0005_kpi.sql"),
     ),
+    (
+        6,
+        "batch time series",
+        include_str!("../migrations/sqlite/0006_series.sql"),
+    ),
 ];
 
 pub struct SqliteConn {

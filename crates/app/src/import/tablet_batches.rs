@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use vplant_domain::DomainError;
-use vplant_domain::batch::events::BatchSource;
+use vplant_domain::batch::events::{BatchSource, Series};
 use vplant_domain::batch::milestone::Milestone;
 use vplant_domain::batch::report::BatchReport;
 use vplant_domain::batch::{BatchCommand, BatchState};
@@ -203,6 +203,8 @@ struct BatchRow {
     api: LotRef,
     excipients: Vec<LotRef>,
     results: BTreeMap<String, Vec<(String, String)>>,
+    /// Tablet-press readings by source file.
+    series: BTreeMap<String, Series>,
 }
 
 /// Everything read from the folder, checked.
@@ -390,6 +392,7 @@ fn read_laboratory(
                     api,
                     excipients,
                     results: BTreeMap::from([(LABORATORY.to_owned(), results)]),
+                    series: BTreeMap::new(),
                 },
             );
         }
@@ -485,6 +488,16 @@ fn read_series(folder: &Path, batches: &mut Rows<'_>, problems: &mut Problems) {
             continue;
         };
         let mut spans: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
+        // The readings' columns: everything but the time and what identifies the batch.
+        let value_columns: Vec<usize> = (0..table.header.len())
+            .filter(|i| {
+                !matches!(
+                    table.header[*i].as_str(),
+                    "timestamp" | "campaign" | "batch" | "code"
+                )
+            })
+            .collect();
+        let mut readings: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
         for (line, cells) in &table.rows {
             let number = &cells[col["batch"]];
             let at = &cells[col["timestamp"]];
@@ -516,6 +529,34 @@ fn read_series(folder: &Path, batches: &mut Rows<'_>, problems: &mut Problems) {
                 span.1 = at.clone();
             }
             span.2 += 1;
+            let mut values = Vec::with_capacity(value_columns.len());
+            for i in &value_columns {
+                let cell = &cells[*i];
+                if !cell.is_empty() && !is_number(cell) {
+                    problems.add(&name, *line, &table.header[*i], cell, "is not a number");
+                }
+                values.push(cell.clone());
+            }
+            readings
+                .entry(number.clone())
+                .or_default()
+                .push((at.clone(), values));
+        }
+        let columns: Vec<String> = value_columns
+            .iter()
+            .map(|i| table.header[*i].clone())
+            .collect();
+        for (number, mut rows) in readings {
+            if let Some(batch) = batches.batches.get_mut(&number) {
+                rows.sort_by(|a, b| a.0.cmp(&b.0));
+                batch.series.insert(
+                    source.clone(),
+                    Series {
+                        columns: columns.clone(),
+                        rows,
+                    },
+                );
+            }
         }
         for (number, (first, last, samples)) in spans {
             if let Some(batch) = batches.batches.get_mut(&number) {
@@ -662,6 +703,7 @@ impl App {
                     report.result(source, test, value);
                 }
             }
+            report.series = b.series.clone();
             let batch_id = report.id();
             let produced = NewLot::new(
                 output.clone(),

@@ -116,6 +116,18 @@ fn the_public_data_set_imports_completely_and_traces_exactly(db: TestDb) {
         Some("2018-11")
     );
     assert_eq!(batch.batch.size.as_deref(), Some("240000"));
+    // The tablet-press readings of the batches the series cover are attached whole.
+    let series = block_on(app.batch_series(&Scope::All, "CMO-SI/19")).unwrap();
+    assert_eq!(series.len(), 1);
+    let (source, press) = &series[0];
+    assert_eq!(source, "tablet press (process/3.csv)");
+    assert_eq!(
+        press.rows.len(),
+        3254,
+        "every reading of batch 19 in process/3.csv"
+    );
+    assert!(press.columns.iter().any(|c| c == "main_comp"));
+    assert_eq!(press.rows[0].0, "2018-11-18 22:28:52");
 
     // Importing again stores nothing.
     let events = ledger_len(&store);

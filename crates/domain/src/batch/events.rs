@@ -155,6 +155,23 @@ pub struct TestResult {
     pub previous: Option<String>,
 }
 
+/// A time series attached to the batch (e.g. the tablet press's readings every 10 s),
+/// kept as its source wrote it: the time of each row and its values as text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    pub columns: Vec<String>,
+    /// One row per reading: its time, then one value per column.
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesRecorded {
+    pub source: String,
+    pub series: Series,
+}
+
 /// Results attached to the batch from one source (a laboratory file, a process
 /// summary).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -131,6 +131,15 @@ pub(crate) fn describe(event: &Event) -> Option<(String, Vec<FieldChange>)> {
                 &format!("{} ({})", e.lot.id(), quantity(e.quantity.as_ref())),
             )],
         ),
+        Event::BatchSeriesRecorded(e) => (
+            format!("Time series from {} attached", e.source),
+            vec![
+                set("readings", &e.series.rows.len().to_string()),
+                set("columns", &e.series.columns.join(", ")),
+                set("from", e.series.rows.first().map_or("—", |r| r.0.as_str())),
+                set("to", e.series.rows.last().map_or("—", |r| r.0.as_str())),
+            ],
+        ),
         Event::BatchResultsRecorded(e) => (
             format!("{} results from {}", e.results.len(), e.source),
             e.results

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use events::{
     BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
-    ResultsRecorded, ShipmentChanged, TestResult,
+    ResultsRecorded, Series, SeriesRecorded, ShipmentChanged, TestResult,
 };
 use milestone::{MilestoneChange, Milestones, Plan};
 use report::BatchReport;
@@ -40,6 +40,8 @@ pub struct BatchState {
     pub yielded: Vec<LotRef>,
     /// Latest value by source and test.
     pub results: BTreeMap<String, BTreeMap<String, String>>,
+    /// The latest series by source.
+    pub series: BTreeMap<String, Series>,
 }
 
 impl Aggregate for BatchState {
@@ -81,6 +83,9 @@ impl Aggregate for BatchState {
             }
             Event::BatchConsumedLot(e) => self.consumed.push(e.lot.clone()),
             Event::BatchYieldedLot(e) => self.yielded.push(e.lot.clone()),
+            Event::BatchSeriesRecorded(e) => {
+                self.series.insert(e.source.clone(), e.series.clone());
+            }
             Event::BatchResultsRecorded(e) => {
                 let tests = self.results.entry(e.source.clone()).or_default();
                 for result in &e.results {
@@ -142,6 +147,14 @@ impl Aggregate for BatchState {
                 events.push(Event::BatchResultsRecorded(ResultsRecorded {
                     source: source.clone(),
                     results,
+                }));
+            }
+        }
+        for (source, series) in &report.series {
+            if self.series.get(source) != Some(series) {
+                events.push(Event::BatchSeriesRecorded(SeriesRecorded {
+                    source: source.clone(),
+                    series: series.clone(),
                 }));
             }
         }

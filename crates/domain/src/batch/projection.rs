@@ -158,6 +158,21 @@ pub(crate) fn rows(recorded: Recorded<'_>, event: &Event) -> Option<Vec<RowOp>> 
             ops.extend(update("batches", "id", recorded, Vec::new()));
             ops
         }
+        Event::BatchSeriesRecorded(e) => {
+            let data = serde_json::to_string(&e.series).unwrap_or_default();
+            let mut ops = vec![RowOp::Insert {
+                table: "batch_series",
+                values: vec![
+                    ("batch", recorded.id().into()),
+                    ("source", e.source.as_str().into()),
+                    ("samples", Value::from(e.series.rows.len() as u64)),
+                    ("data", data.into()),
+                    ("stream_version", recorded.stream_version.into()),
+                ],
+            }];
+            ops.extend(update("batches", "id", recorded, Vec::new()));
+            ops
+        }
         Event::BatchResultsRecorded(e) => {
             let mut ops: Vec<RowOp> = e
                 .results

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::events::{BatchSource, Disposition, Shipment, TestResult};
+use super::events::{BatchSource, Disposition, Series, Shipment, TestResult};
 use super::milestone::Milestones;
 use crate::error::DomainError;
 use crate::fields::{Code, Errors, Number};
@@ -28,6 +28,8 @@ pub struct BatchReport {
     pub yielded: Vec<(LotRef, Option<Quantity>)>,
     /// Results by source, each by test name.
     pub results: BTreeMap<String, BTreeMap<String, String>>,
+    /// Time series by source.
+    pub series: BTreeMap<String, Series>,
     /// The published data set the batch comes from, if any.
     pub provenance: Option<String>,
 }
@@ -58,6 +60,7 @@ impl BatchReport {
                 consumed: Vec::new(),
                 yielded: Vec::new(),
                 results: BTreeMap::new(),
+                series: BTreeMap::new(),
                 provenance: None,
             }),
             _ => Err(DomainError::field("batch", "could not be read")),

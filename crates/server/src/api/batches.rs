@@ -247,6 +247,55 @@ pub async fn show(
     Ok(Json(BatchDetail { view, credit }))
 }
 
+/// One time series attached to a batch, every reading as its source wrote it.
+#[derive(Serialize, ToSchema)]
+pub struct BatchSeries {
+    pub source: String,
+    pub columns: Vec<String>,
+    /// `[time, [value per column]]` per reading, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+/// The time series attached to a batch.
+#[derive(Serialize, ToSchema)]
+pub struct BatchSeriesList {
+    pub batch: String,
+    pub series: Vec<BatchSeries>,
+    /// The credit the source's licence asks for, when the batch comes from a published
+    /// data set.
+    pub credit: Option<String>,
+}
+
+/// The time series attached to a batch (e.g. tablet-press readings every 10 s).
+#[utoipa::path(get, path = "/api/v1/batches/{site}/{number}/series", tag = "batches", operation_id = "batches_series",
+    params(("site" = String, Path), ("number" = String, Path)),
+    responses((status = 200, body = BatchSeriesList), (status = 404, body = ErrorBody)))]
+pub async fn series(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path((site, number)): Path<(String, String)>,
+) -> Result<Json<BatchSeriesList>, ApiError> {
+    let id = path_id(&site, &number);
+    let view = s.app.batch(&viewer.scope(), &id).await?;
+    let series = s
+        .app
+        .batch_series(&viewer.scope(), &id)
+        .await?
+        .into_iter()
+        .map(|(source, series)| BatchSeries {
+            source,
+            columns: series.columns,
+            rows: series.rows,
+        })
+        .collect();
+    Ok(Json(BatchSeriesList {
+        batch: view.batch.id.clone(),
+        series,
+        credit: credit([view.batch.provenance.as_deref()]),
+    }))
+}
+
 /// Lots at the sites you may see, by material and lot number.
 #[utoipa::path(get, path = "/api/v1/lots", tag = "batches", operation_id = "lots_list", params(LotQuery),
     responses(

@@ -40,7 +40,7 @@ use crate::auth::access::{Access, Routes};
         products::deactivate, products::reactivate, products::history,
         products::signatures, products::sign,
         audit::list, audit::csv,
-        batches::list, batches::show, batches::lots, batches::lot, batches::materials,
+        batches::list, batches::show, batches::series, batches::lots, batches::lot, batches::materials,
         batches::trace,
         tracker::import, tracker::template_csv, tracker::template_xlsx,
         tracker::export_csv, tracker::export_xlsx,
@@ -166,6 +166,11 @@ pub fn routes() -> Routes {
         )
         .get("/api/v1/batches", batches, batches::list)
         .get("/api/v1/batches/{site}/{number}", batches, batches::show)
+        .get(
+            "/api/v1/batches/{site}/{number}/series",
+            batches,
+            batches::series,
+        )
         .get("/api/v1/lots", batches, batches::lots)
         .get("/api/v1/lots/{material}/{lot}", batches, batches::lot)
         .get("/api/v1/materials", batches, batches::materials)

@@ -516,3 +516,48 @@ async fn a_cmo_partner_s_home_is_its_site_s_portal() {
             .contains("<a href=\"/batches?status=planned\">1</a>")
     );
 }
+
+#[tokio::test]
+async fn a_batch_s_press_readings_are_drawn_on_its_page_and_given_whole_by_the_api() {
+    let server = Server::new().await;
+    let mut report = batch_report(OWN_CMO, "P-1");
+    let rows = (0..1500)
+        .map(|i| {
+            (
+                format!("2026-03-05 08:{:02}:{:02}", i / 60 % 60, i % 60),
+                vec![format!("{}", 90 + i % 7), "4.3".to_owned()],
+            )
+        })
+        .collect();
+    report.series.insert(
+        "tablet press (line 2)".to_owned(),
+        vplant_domain::batch::events::Series {
+            columns: vec!["tbl_speed".to_owned(), "main_comp".to_owned()],
+            rows,
+        },
+    );
+    record_batch(&server.app, report).await;
+    let partner = server.as_role(Role::CmoPartner).await;
+
+    let page = partner.get(&format!("/batches/{OWN_CMO}/P-1")).await;
+    assert!(page.body.contains("Readings: tablet press (line 2)"));
+    assert!(page.body.contains("1500 readings"));
+    assert_eq!(
+        page.body.matches("<polyline").count(),
+        2,
+        "one chart per drawn column"
+    );
+    let api = partner
+        .get(&format!("/api/v1/batches/{OWN_CMO}/P-1/series"))
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(
+        api.json()["series"][0]["rows"].as_array().unwrap().len(),
+        1500
+    );
+
+    let stranger = partner
+        .get(&format!("/api/v1/batches/{OTHER_CMO}/P-1/series"))
+        .await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+}

@@ -531,6 +531,26 @@ impl Store {
         .await
     }
 
+    /// The latest time series of each source attached to a batch, as stored (JSON
+    /// of `domain::batch::events::Series`): (source, samples, JSON).
+    pub async fn batch_series(&self, id: &str) -> Result<Vec<(String, u64, String)>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |conn| {
+            conn.query(
+                "SELECT s.source, s.samples, s.data FROM batch_series s
+                 WHERE s.batch = $1 AND s.stream_version = (
+                     SELECT MAX(t.stream_version) FROM batch_series t
+                     WHERE t.batch = s.batch AND t.source = s.source)
+                 ORDER BY s.source",
+                &[Value::Text(id)],
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.uint(1)?, r.text(2)?)))
+            .collect()
+        })
+        .await
+    }
+
     /// The latest value of every test attached to a batch, by source and test.
     pub async fn batch_results(&self, id: &str) -> Result<Vec<BatchResult>, StoreError> {
         let id = id.to_owned();

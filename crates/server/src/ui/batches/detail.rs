@@ -66,6 +66,8 @@ struct DetailPage {
     credit: Option<String>,
     /// Where a person who reports batches (a CMO batch) reports what changed.
     report: Option<String>,
+    /// Time series attached to the batch, drawn.
+    series: Vec<super::series::SeriesView>,
 }
 
 pub(super) async fn show(
@@ -93,7 +95,15 @@ pub(super) async fn show(
     let report = (viewer.can(vplant_domain::identity::Permission::ReportBatches)
         && batch.source == "cmo")
         .then(|| format!("{}/report", super::batch_href(&batch.id)));
+    let series = state
+        .app
+        .batch_series(&viewer.scope(), &batch.id)
+        .await?
+        .iter()
+        .map(|(source, s)| super::series::view(source, s))
+        .collect();
     let body = DetailPage {
+        series,
         report,
         page: Chrome::new(format!("Batch {}", batch.id), BATCHES)
             .via("Batch tracker", BATCHES)

@@ -13,6 +13,7 @@ mod graph;
 mod list;
 mod lots;
 mod rows;
+mod series;
 mod trace;
 
 use axum::http::StatusCode;
