@@ -10,9 +10,10 @@
 //!    commit as one unit.
 //! 3. **Again:** the same import on the same database, which must store nothing.
 //!
-//! Each is repeated `VPLANT_BENCH_REPEATS` times (default 3, a new database for
-//! each measured run); the table gives the median time and the largest peak resident
-//! set of the process during the phase, and how far above its start that peak was.
+//! Each phase runs in a process of its own (the bench starts itself again), so that
+//! its peak resident set (Linux's `VmHWM`) is its own; repeated `VPLANT_BENCH_REPEATS`
+//! times (default 3, a new database each time), the table gives the median time and
+//! the largest peak.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -23,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use vplant_app::{App, Request};
-use vplant_testkit::TestDb;
 
 fn data_set() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/tablet-batches")
@@ -65,15 +65,6 @@ fn read_everything() -> usize {
     cells
 }
 
-/// Time and (peak resident set, its rise above the start) of one phase.
-fn measure<T>(f: impl FnOnce() -> T) -> (Duration, (u64, u64), T) {
-    let start = rss::start();
-    let started = Instant::now();
-    let out = f();
-    let elapsed = started.elapsed();
-    (elapsed, rss::peak(start).unwrap_or((0, 0)), out)
-}
-
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -83,44 +74,95 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-fn main() {
-    let repeats: usize = std::env::var("VPLANT_BENCH_REPEATS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+/// One phase in this process, as a child of the bench: prints its time and the
+/// process's peak resident set, which then belongs to this phase alone.
+fn child(phase: &str) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let bytes: u64 = files().iter().map(|f| f.metadata().unwrap().len()).sum();
-    let (mut base_t, mut base_m, mut cells) = (Vec::new(), (0, 0), 0);
-    let (mut imp_t, mut imp_m, mut events) = (Vec::new(), (0, 0), 0);
-    let (mut again_t, mut again_m) = (Vec::new(), (0, 0));
-    for _ in 0..repeats {
-        let (t, m, c) = measure(read_everything);
-        base_t.push(t);
-        base_m = base_m.max(m);
-        cells = c;
+    let started = Instant::now();
+    let events = match phase {
+        "baseline" => {
+            read_everything();
+            0
+        }
+        _ => {
+            let db = std::env::var("VPLANT_BENCH_DB").unwrap();
+            let store = vplant_testkit::open_store(
+                vplant_store::Location::Sqlite(PathBuf::from(db)),
+                None,
+                None,
+                vplant_store::CheckpointPolicy::default(),
+            );
+            let app = App::new(store).unwrap();
+            runtime
+                .block_on(app.import_tablet_batches(&data_set(), "CMO-SI", &Request::by("bench")))
+                .unwrap()
+                .events
+        }
+    };
+    let elapsed = started.elapsed();
+    let peak = rss::peak().unwrap_or(0);
+    println!("{} {} {}", elapsed.as_secs_f64(), peak, events);
+}
 
-        let db = TestDb::sqlite();
-        let app = App::new(db.store()).unwrap();
-        let by = Request::by("bench");
-        let (t, m, summary) = measure(|| {
-            runtime
-                .block_on(app.import_tablet_batches(&data_set(), "CMO-SI", &by))
-                .unwrap()
-        });
-        imp_t.push(t);
-        imp_m = imp_m.max(m);
-        events = summary.events;
-        let (t, m, again) = measure(|| {
-            runtime
-                .block_on(app.import_tablet_batches(&data_set(), "CMO-SI", &by))
-                .unwrap()
-        });
-        assert_eq!(again.events, 0, "a second import stores nothing");
-        again_t.push(t);
-        again_m = again_m.max(m);
+/// Runs `phase` in a child process; returns (time, peak resident set, events).
+fn run(phase: &str, db: &std::path::Path) -> (Duration, u64, usize) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("VPLANT_BENCH_PHASE", phase)
+        .env("VPLANT_BENCH_DB", db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default().to_owned();
+    let mut parts = line.split(' ');
+    let secs: f64 = parts.next().unwrap().parse().unwrap();
+    let peak: u64 = parts.next().unwrap().parse().unwrap();
+    let events: usize = parts.next().unwrap().parse().unwrap();
+    (Duration::from_secs_f64(secs), peak, events)
+}
+
+fn main() {
+    if let Ok(phase) = std::env::var("VPLANT_BENCH_PHASE") {
+        child(&phase);
+        return;
+    }
+    let repeats: usize = std::env::var("VPLANT_BENCH_REPEATS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let bytes: u64 = files().iter().map(|f| f.metadata().unwrap().len()).sum();
+    let cells = read_everything();
+    let mut rows: Vec<(&str, Vec<Duration>, u64)> = vec![
+        ("baseline: read every file with `csv`", Vec::new(), 0),
+        (
+            "`import tablet-batches` into a new SQLite file",
+            Vec::new(),
+            0,
+        ),
+        ("the same import again (stores nothing)", Vec::new(), 0),
+    ];
+    let mut events = 0;
+    for _ in 0..repeats {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("bench.db");
+        for (i, phase) in ["baseline", "import", "again"].iter().enumerate() {
+            let (t, peak, e) = run(phase, &db);
+            if *phase == "import" {
+                events = e;
+            }
+            if *phase == "again" {
+                assert_eq!(e, 0, "a second import stores nothing");
+            }
+            rows[i].1.push(t);
+            rows[i].2 = rows[i].2.max(peak);
+        }
     }
     println!(
         "Data set: {} files, {:.1} MiB, {cells} cells; the import stores {events} events.",
@@ -128,24 +170,15 @@ fn main() {
         bytes as f64 / (1024.0 * 1024.0)
     );
     println!();
-    println!("| run ({repeats}×) | median time | peak resident set (rise in the phase) |");
+    println!(
+        "| run ({repeats}×, each in its own process) | median time | peak resident set of the process |"
+    );
     println!("|---|---:|---:|");
-    println!(
-        "| baseline: read every file with `csv` | {:.2} s | {:.0} MiB (+{:.0} MiB) |",
-        median(base_t).as_secs_f64(),
-        mib(base_m.0),
-        mib(base_m.1)
-    );
-    println!(
-        "| `import tablet-batches` into a new SQLite file | {:.2} s | {:.0} MiB (+{:.0} MiB) |",
-        median(imp_t).as_secs_f64(),
-        mib(imp_m.0),
-        mib(imp_m.1)
-    );
-    println!(
-        "| the same import again (stores nothing) | {:.2} s | {:.0} MiB (+{:.0} MiB) |",
-        median(again_t).as_secs_f64(),
-        mib(again_m.0),
-        mib(again_m.1)
-    );
+    for (name, times, peak) in rows {
+        println!(
+            "| {name} | {:.2} s | {:.0} MiB |",
+            median(times).as_secs_f64(),
+            mib(peak)
+        );
+    }
 }
