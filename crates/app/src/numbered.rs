@@ -29,7 +29,7 @@ impl App {
                 },
             )
             .await?;
-            let number = match unit.decided::<CounterState>(&series) {
+            let number = match unit.decided::<CounterState>(&series).as_slice() {
                 [Event::NumberTaken(taken)] => taken.number.clone(),
                 _ => {
                     return Err(AppError::Internal(

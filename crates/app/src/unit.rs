@@ -14,10 +14,10 @@ pub struct Unit<'a> {
     request: Request,
     ctx: Ctx,
     commits: Vec<CommitRequest>,
-    /// Streams this unit touches: (index of its commit, version it was loaded at,
-    /// events already decided in this unit), so a second command on the same record
-    /// is decided against the first one's events.
-    pending: HashMap<String, (usize, Vec<Event>)>,
+    /// The commits of each stream this unit touches, in order, so that a second
+    /// command on the same record is decided against the first one's events (which
+    /// are kept once, in their commit).
+    pending: HashMap<String, Vec<usize>>,
 }
 
 impl App {
@@ -45,8 +45,8 @@ impl Unit<'_> {
     ) -> Result<usize, AppError> {
         let stream_id = A::stream_id(id);
         let (mut state, version) = self.app.load::<A>(&stream_id).await?;
-        if let Some((_, events)) = self.pending.get(&stream_id) {
-            events.iter().for_each(|e| state.apply(e));
+        for index in self.pending.get(&stream_id).into_iter().flatten() {
+            self.commits[*index].events.iter().for_each(|e| state.apply(e));
         }
         let events = state
             .decide(&command, &self.ctx)
@@ -56,26 +56,21 @@ impl Unit<'_> {
             return Ok(0);
         }
         let reason = A::reason(&command).map(str::to_owned);
-        match self.pending.get(&stream_id).map(|(index, _)| *index) {
-            // A second command on the same record appends to its first commit when the
+        match self.pending.get(&stream_id).and_then(|list| list.last().copied()) {
+            // A second command on the same record joins its last commit when the
             // reasons agree, and follows it in a commit of its own otherwise.
+            Some(index) if self.commits[index].reason == reason => {
+                self.commits[index].events.extend(events);
+            }
             Some(index) => {
-                let first = &mut self.commits[index];
-                let index = if first.reason == reason {
-                    first.events.extend(events.iter().cloned());
-                    index
-                } else {
-                    let expected = first.expected_version + first.events.len() as u64;
-                    self.commit(&stream_id, expected, events.clone(), reason)
-                };
-                if let Some(slot) = self.pending.get_mut(&stream_id) {
-                    slot.0 = index;
-                    slot.1.extend(events);
-                }
+                let last = &self.commits[index];
+                let expected = last.expected_version + last.events.len() as u64;
+                let next = self.commit(&stream_id, expected, events, reason);
+                self.pending.entry(stream_id).or_default().push(next);
             }
             None => {
-                let index = self.commit(&stream_id, version, events.clone(), reason);
-                self.pending.insert(stream_id, (index, events));
+                let index = self.commit(&stream_id, version, events, reason);
+                self.pending.insert(stream_id, vec![index]);
             }
         }
         Ok(added)
@@ -100,10 +95,13 @@ impl Unit<'_> {
     }
 
     /// The events decided in this unit for record `id` of aggregate `A`.
-    pub fn decided<A: Aggregate>(&self, id: &str) -> &[Event] {
+    pub fn decided<A: Aggregate>(&self, id: &str) -> Vec<&Event> {
         self.pending
             .get(&A::stream_id(id))
-            .map_or(&[], |(_, events)| events.as_slice())
+            .into_iter()
+            .flatten()
+            .flat_map(|i| self.commits[*i].events.iter())
+            .collect()
     }
 
     /// Events decided so far.

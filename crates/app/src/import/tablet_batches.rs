@@ -682,7 +682,7 @@ impl App {
             "imported from the public data set (Žagar & Mihelič 2022), site {}",
             site.as_str()
         );
-        for b in &dataset.batches {
+        for mut b in dataset.batches {
             let product = product_code(&b.code);
             let mut report =
                 BatchReport::new(site.as_str(), &b.number, &product, BatchSource::Cmo)?;
@@ -703,7 +703,7 @@ impl App {
                     report.result(source, test, value);
                 }
             }
-            report.series = b.series.clone();
+            report.series = std::mem::take(&mut b.series);
             let batch_id = report.id();
             let produced = NewLot::new(
                 output.clone(),
