@@ -46,7 +46,10 @@ impl Unit<'_> {
         let stream_id = A::stream_id(id);
         let (mut state, version) = self.app.load::<A>(&stream_id).await?;
         for index in self.pending.get(&stream_id).into_iter().flatten() {
-            self.commits[*index].events.iter().for_each(|e| state.apply(e));
+            self.commits[*index]
+                .events
+                .iter()
+                .for_each(|e| state.apply(e));
         }
         let events = state
             .decide(&command, &self.ctx)
@@ -56,7 +59,11 @@ impl Unit<'_> {
             return Ok(0);
         }
         let reason = A::reason(&command).map(str::to_owned);
-        match self.pending.get(&stream_id).and_then(|list| list.last().copied()) {
+        match self
+            .pending
+            .get(&stream_id)
+            .and_then(|list| list.last().copied())
+        {
             // A second command on the same record joins its last commit when the
             // reasons agree, and follows it in a commit of its own otherwise.
             Some(index) if self.commits[index].reason == reason => {
