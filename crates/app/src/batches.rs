@@ -142,9 +142,15 @@ impl App {
         scope: &Scope,
         id: &str,
     ) -> Result<Vec<(String, vplant_domain::batch::events::Series)>, AppError> {
-        let batch = self.batch(scope, id).await?;
+        // Only the batch's site is needed to check the scope, not its whole view.
+        let batch = self
+            .store
+            .batch(id)
+            .await?
+            .filter(|b| scope.sees(&b.site))
+            .ok_or_else(|| not_found("batch", id))?;
         self.store
-            .batch_series(&batch.batch.id)
+            .batch_series(&batch.id)
             .await?
             .into_iter()
             .map(|(source, _, json)| {

@@ -116,6 +116,11 @@ impl App {
         Ok(self.store.exceptions(filter).await?)
     }
 
+    /// How many exceptions the scope sees are still open (not closed or cancelled).
+    pub async fn open_exception_count(&self, scope: &Scope) -> Result<u64, AppError> {
+        Ok(self.store.open_exception_count(scope_sites(scope)).await?)
+    }
+
     /// The exception with what the list does not hold, and its recurrences.
     pub async fn exception(&self, scope: &Scope, number: &str) -> Result<ExceptionView, AppError> {
         let row = self

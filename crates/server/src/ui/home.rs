@@ -13,7 +13,6 @@ use crate::auth::Viewer;
 use vplant_app::master::Sites;
 use vplant_domain::identity::{Permission, Scope};
 use vplant_store::queries::batches::{BatchFilter, STATUSES};
-use vplant_store::queries::exceptions::ExceptionFilter;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -37,7 +36,7 @@ struct Operations {
     whose: String,
     /// (status label, count, link to the tracker filtered to it).
     statuses: Vec<(&'static str, u64, String)>,
-    open_exceptions: usize,
+    open_exceptions: u64,
     overdue_actions: usize,
     overdue_exceptions: usize,
     kpis: bool,
@@ -63,19 +62,7 @@ async fn operations(state: &AppState, viewer: &Viewer) -> Result<Option<Operatio
         })
         .collect();
     let (open_exceptions, overdue) = if viewer.can(Permission::ViewExceptions) {
-        let open = state
-            .app
-            .exceptions(
-                &scope,
-                ExceptionFilter {
-                    limit: 10_000,
-                    ..ExceptionFilter::default()
-                },
-            )
-            .await?
-            .iter()
-            .filter(|e| !matches!(e.status.as_str(), "closed" | "cancelled"))
-            .count();
+        let open = state.app.open_exception_count(&scope).await?;
         let overdue = state
             .app
             .overdue_for(&scope, &viewer.principal.username)

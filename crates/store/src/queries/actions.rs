@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use vplant_domain::Timestamp;
 use vplant_domain::projection::Value;
 
-use super::batches::in_list;
+use super::batches::{in_list, where_clause};
 use crate::Store;
 use crate::conn::Row;
 use crate::error::StoreError;
@@ -115,11 +115,7 @@ impl Store {
                     params.len()
                 ));
             }
-            let filter_sql = if conds.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", conds.join(" AND "))
-            };
+            let filter_sql = where_clause(&conds);
             params.push(Value::from(filter.limit.max(1)));
             let sql = format!(
                 "SELECT {COLUMNS} FROM actions {filter_sql} ORDER BY due, number LIMIT ${}",

@@ -195,11 +195,7 @@ impl BatchFilter {
             params.push(Value::Text(month.clone()));
             conds.push(format!("{MONTH_SQL} = ${}", params.len()));
         }
-        let sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
+        let sql = where_clause(&conds);
         (sql, params)
     }
 }
@@ -298,6 +294,15 @@ fn batch(r: &Row) -> Result<Batch, StoreError> {
     })
 }
 
+/// `WHERE a AND b …` for conditions, or nothing when there are none.
+pub(crate) fn where_clause(conds: &[String]) -> String {
+    if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    }
+}
+
 /// `column IN ($n, …)` for a list of values, numbering placeholders after `params`.
 pub(crate) fn in_list(column: &str, values: &[String], params: &mut Vec<Value>) -> String {
     if values.is_empty() {
@@ -383,11 +388,7 @@ impl Store {
                 params.push(Value::Text(m.to_uppercase()));
                 conds.push(format!("material = ${}", params.len()));
             }
-            let filter = if conds.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", conds.join(" AND "))
-            };
+            let filter = where_clause(&conds);
             params.push(Value::from(limit));
             let sql = format!(
                 "SELECT {LOT_COLUMNS} FROM lots {filter} ORDER BY material, lot LIMIT ${}",

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use vplant_domain::Timestamp;
 use vplant_domain::projection::Value;
 
-use super::batches::in_list;
+use super::batches::{in_list, where_clause};
 use crate::Store;
 use crate::conn::Row;
 use crate::error::StoreError;
@@ -125,11 +125,7 @@ impl Store {
                     params.len()
                 ));
             }
-            let filter_sql = if conds.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", conds.join(" AND "))
-            };
+            let filter_sql = where_clause(&conds);
             params.push(Value::from(filter.limit.max(1)));
             let sql = format!(
                 "SELECT {COLUMNS} FROM exceptions {filter_sql}
@@ -137,6 +133,26 @@ impl Store {
                 params.len()
             );
             conn.query(&sql, &params)?.iter().map(row).collect()
+        })
+        .await
+    }
+
+    /// How many exceptions at `scope`'s sites (all when `None`) are neither closed nor
+    /// cancelled.
+    pub async fn open_exception_count(
+        &self,
+        scope: Option<Vec<String>>,
+    ) -> Result<u64, StoreError> {
+        self.read(move |conn| {
+            let mut params = Vec::new();
+            let mut conds = vec!["status NOT IN ('closed', 'cancelled')".to_owned()];
+            if let Some(sites) = &scope {
+                conds.push(in_list("site", sites, &mut params));
+            }
+            let sql = format!("SELECT COUNT(*) FROM exceptions {}", where_clause(&conds));
+            conn.query(&sql, &params)?
+                .first()
+                .map_or(Ok(0), |r| r.uint(0))
         })
         .await
     }

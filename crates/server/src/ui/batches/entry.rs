@@ -41,19 +41,28 @@ const UNITS: &[(&str, &str)] = &[
     ("mL", "mL"),
 ];
 
-/// The milestone fields' labels, made once (a label is `'static` in a `FieldSpec`).
-fn milestone_label(plan: Plan, m: Milestone) -> &'static str {
-    let text = format!(
-        "{} ({})",
-        m.label(),
-        if plan == Plan::Planned {
-            "planned"
-        } else {
-            "actual"
-        }
-    );
-    Box::leak(text.into_boxed_str())
-}
+/// The milestone fields' labels, (planned, actual), in `Milestone::ALL` order.
+const MILESTONE_LABELS: [(&str, &str); 7] = [
+    (
+        "Material readiness (planned)",
+        "Material readiness (actual)",
+    ),
+    ("Production start (planned)", "Production start (actual)"),
+    (
+        "Production complete (planned)",
+        "Production complete (actual)",
+    ),
+    (
+        "QC testing complete (planned)",
+        "QC testing complete (actual)",
+    ),
+    (
+        "Batch record review complete (planned)",
+        "Batch record review complete (actual)",
+    ),
+    ("QA disposition (planned)", "QA disposition (actual)"),
+    ("Shipped (planned)", "Shipped (actual)"),
+];
 
 static FIELDS: LazyLock<Vec<FieldSpec>> = LazyLock::new(|| {
     let mut fields = vec![
@@ -97,11 +106,11 @@ static FIELDS: LazyLock<Vec<FieldSpec>> = LazyLock::new(|| {
             input: Input::Select(UNITS),
         },
     ];
-    for m in Milestone::ALL {
-        for plan in [Plan::Planned, Plan::Actual] {
+    for (m, (planned, actual)) in Milestone::ALL.into_iter().zip(MILESTONE_LABELS) {
+        for (plan, label) in [(Plan::Planned, planned), (Plan::Actual, actual)] {
             fields.push(FieldSpec {
                 name: milestone_column(plan, m),
-                label: milestone_label(plan, m),
+                label,
                 hint: "",
                 input: Input::Date,
             });
@@ -337,4 +346,17 @@ pub(super) async fn update(
         values,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_milestone_label_names_its_milestone() {
+        for (m, (planned, actual)) in Milestone::ALL.into_iter().zip(MILESTONE_LABELS) {
+            assert_eq!(planned, format!("{} (planned)", m.label()));
+            assert_eq!(actual, format!("{} (actual)", m.label()));
+        }
+    }
 }
