@@ -171,7 +171,10 @@ impl App {
         for stored in self.store.stream(stream_id).await? {
             let event = Event::from_parts(&stored.event_type, &stored.payload)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            state.apply(&event);
+            state.apply_recorded(
+                &event,
+                vplant_domain::Timestamp::from_micros(stored.recorded_at_us),
+            );
             version = stored.stream_version;
         }
         Ok((state, version))

@@ -135,6 +135,7 @@ impl App {
             meaning,
             shown_version: input.shown_version,
             shown_hash: input.shown_hash.trim().to_lowercase(),
+            subject: None,
         };
         let event = signature::decide(policy, &target, &request, signer)?;
         let past: Vec<&Event> = events.iter().collect();

@@ -49,7 +49,7 @@ impl Unit<'_> {
             self.commits[*index]
                 .events
                 .iter()
-                .for_each(|e| state.apply(e));
+                .for_each(|e| state.apply_recorded(e, self.ctx.now));
         }
         let events = state
             .decide(&command, &self.ctx)

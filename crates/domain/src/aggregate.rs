@@ -15,6 +15,13 @@ pub trait Aggregate: Default {
     /// Folds one event of this stream into the state.
     fn apply(&mut self, event: &Event);
 
+    /// Folds one event recorded at `at` (ledger time). Aggregates whose rules run
+    /// on elapsed time (hold times) override it; the rest only fold the event.
+    fn apply_recorded(&mut self, event: &Event, at: crate::time::Timestamp) {
+        let _ = at;
+        self.apply(event);
+    }
+
     /// Decides what a command changes, or why it cannot.
     fn decide(&self, command: &Self::Command, ctx: &Ctx) -> Result<Vec<Event>, DomainError>;
 

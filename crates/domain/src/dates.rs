@@ -81,6 +81,22 @@ impl PartialDate {
         Date::from_calendar_date(self.year, month, self.day.unwrap_or(1)).unwrap_or(Date::MIN)
     }
 
+    /// The last day this date can mean (the month's last, for a month): an expiry
+    /// of `2027-03` holds until 31 March 2027.
+    pub fn last_day(self) -> PartialDate {
+        match self.day {
+            Some(_) => self,
+            None => {
+                let month = Month::try_from(self.month).unwrap_or(Month::January);
+                let day = time::util::days_in_month(month, self.year);
+                PartialDate {
+                    day: Some(day),
+                    ..self
+                }
+            }
+        }
+    }
+
     /// Days from `self` to `later`, counted from first days; negative when `later` is
     /// earlier.
     pub fn days_until(self, later: PartialDate) -> i64 {

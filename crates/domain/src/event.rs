@@ -11,6 +11,11 @@ use crate::batch::events::{
     BatchRecorded, BatchSizeChanged, DispositionChanged, LotLinked, MilestonesChanged,
     ResultsRecorded, SeriesRecorded, ShipmentChanged,
 };
+use crate::ebr::events::{
+    EbrDisposed, EbrStarted, EntryRecorded, EntryRefused, ExceptionAcknowledged, ExceptionLinked,
+    StepSkipped,
+};
+use crate::equipment::{EquipmentCalibrated, EquipmentRegistered, EquipmentUse, LogbookNote};
 use crate::exception::events::{
     DueDateExtended, ExceptionAssessed, ExceptionClosed, ExceptionRaised, ExtensionRequested,
 };
@@ -21,9 +26,10 @@ use crate::identity::user::{
     PasswordSet, SignInFailed, UserAccessChanged, UserLocked, UserProfileChanged, UserRegistered,
 };
 use crate::kpi::recorded::KpiResultsRecorded;
-use crate::lot::LotRegistered;
+use crate::lot::{LotRegistered, LotStatusChanged};
 use crate::master::Renamed;
 use crate::material::MaterialRegistered;
+use crate::mbr::events::{MbrDrafted, MbrRetired, MbrRevised, MbrSuperseded};
 use crate::notice::OverdueNoticeSent;
 use crate::numbering::NumberTaken;
 use crate::product::ProductRegistered;
@@ -64,6 +70,7 @@ pub enum Event {
     MaterialDeactivated(Empty),
     MaterialReactivated(Empty),
     LotRegistered(LotRegistered),
+    LotStatusChanged(LotStatusChanged),
     BatchRecorded(BatchRecorded),
     BatchMilestonesChanged(MilestonesChanged),
     BatchSizeChanged(BatchSizeChanged),
@@ -91,6 +98,30 @@ pub enum Event {
     ActionOwnerChanged(OwnerChanged),
     ActionDueChanged(ActionDueChanged),
     ActionCancelled(Empty),
+    MbrDrafted(MbrDrafted),
+    MbrRevised(MbrRevised),
+    MbrSubmitted(Empty),
+    MbrWithdrawn(Empty),
+    MbrApproved(Empty),
+    MbrReturned(Empty),
+    MbrMadeEffective(Empty),
+    MbrSuperseded(MbrSuperseded),
+    MbrRetired(MbrRetired),
+    EbrStarted(EbrStarted),
+    EbrEntryRecorded(EntryRecorded),
+    EbrEntryRefused(EntryRefused),
+    EbrStepSkipped(StepSkipped),
+    EbrExceptionLinked(ExceptionLinked),
+    EbrExceptionAcknowledged(ExceptionAcknowledged),
+    EbrCompleted(Empty),
+    EbrDisposed(EbrDisposed),
+    EquipmentRegistered(EquipmentRegistered),
+    EquipmentUseStarted(EquipmentUse),
+    EquipmentUseEnded(EquipmentUse),
+    EquipmentCleaned(LogbookNote),
+    EquipmentMaintenanceStarted(LogbookNote),
+    EquipmentMaintenanceEnded(LogbookNote),
+    EquipmentCalibrated(EquipmentCalibrated),
     /// A period's KPI figures, as computed, with their definition versions.
     KpiResultsRecorded(KpiResultsRecorded),
     /// A person was told by e-mail what of theirs is overdue.
@@ -143,6 +174,12 @@ impl Event {
                 | Event::ExceptionReturned(_)
                 | Event::ExceptionDueDateExtended(_)
                 | Event::ExceptionExtensionRefused(_)
+                | Event::MbrApproved(_)
+                | Event::LotStatusChanged(_)
+                | Event::MbrReturned(_)
+                | Event::EbrExceptionAcknowledged(_)
+                | Event::EbrCompleted(_)
+                | Event::EbrDisposed(_)
         )
     }
 

@@ -21,6 +21,9 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("exception", "Exceptions"),
     ("action", "Actions (CAPA and follow-ups)"),
     ("kpi", "Recorded KPI figures"),
+    ("mbr", "Master batch records"),
+    ("ebr", "Executed batch records"),
+    ("equipment", "Equipment and its logbook"),
     ("notice", "Overdue notices sent"),
 ];
 
@@ -107,6 +110,9 @@ pub fn describe(event: &Event) -> (String, Vec<FieldChange>) {
         other => crate::batch::history::describe(other)
             .or_else(|| crate::exception::history::describe(other))
             .or_else(|| crate::action::history::describe(other))
+            .or_else(|| crate::mbr::history::describe(other))
+            .or_else(|| crate::ebr::history::describe(other))
+            .or_else(|| crate::equipment::describe(other))
             .unwrap_or_else(|| crate::identity::history::describe(other)),
     }
 }

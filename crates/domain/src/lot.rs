@@ -162,6 +162,14 @@ impl NewLot {
     }
 }
 
+/// A lot's status changed by a QA signature (released or rejected).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotStatusChanged {
+    pub from: LotStatus,
+    pub to: LotStatus,
+}
+
 #[derive(Clone, Debug)]
 pub enum LotCommand {
     Register(NewLot),
@@ -170,6 +178,42 @@ pub enum LotCommand {
 #[derive(Clone, Debug, Default)]
 pub struct LotState {
     pub registered: Option<LotRegistered>,
+}
+
+impl LotState {
+    /// What a QA signature does to the lot: released or rejected. A rejected lot
+    /// stays rejected; a released lot can still be rejected (a recall).
+    pub fn on_signed(&self, meaning: crate::signature::Meaning) -> Result<Vec<Event>, DomainError> {
+        use crate::signature::Meaning;
+        let Some(lot) = &self.registered else {
+            return Err(DomainError::NotFound {
+                what: "lot",
+                id: String::new(),
+            });
+        };
+        let to = match meaning {
+            Meaning::Released => LotStatus::Released,
+            Meaning::Rejected => LotStatus::Rejected,
+            other => {
+                return Err(DomainError::field(
+                    "meaning",
+                    format!("a lot is released or rejected, not {}", other.as_str()),
+                ));
+            }
+        };
+        match (lot.status, to) {
+            (LotStatus::Rejected, _) => Err(DomainError::InvalidState(format!(
+                "lot {} is rejected; a rejected lot is never used or released again",
+                lot.lot_ref().id()
+            ))),
+            (from, to) if from == to => Err(DomainError::InvalidState(format!(
+                "lot {} is {} already",
+                lot.lot_ref().id(),
+                to.as_str()
+            ))),
+            (from, to) => Ok(vec![Event::LotStatusChanged(LotStatusChanged { from, to })]),
+        }
+    }
 }
 
 impl Aggregate for LotState {
@@ -181,8 +225,14 @@ impl Aggregate for LotState {
     }
 
     fn apply(&mut self, event: &Event) {
-        if let Event::LotRegistered(e) = event {
-            self.registered = Some(e.clone());
+        match event {
+            Event::LotRegistered(e) => self.registered = Some(e.clone()),
+            Event::LotStatusChanged(c) => {
+                if let Some(r) = &mut self.registered {
+                    r.status = c.to;
+                }
+            }
+            _ => {}
         }
     }
 
@@ -205,7 +255,15 @@ pub(crate) fn rows(
     recorded: crate::projection::Recorded<'_>,
     event: &Event,
 ) -> Option<Vec<crate::projection::RowOp>> {
-    use crate::projection::{RowOp, Value};
+    use crate::projection::{RowOp, Value, update};
+    if let Event::LotStatusChanged(c) = event {
+        return Some(update(
+            "lots",
+            "id",
+            recorded,
+            vec![("status", c.to.as_str().into())],
+        ));
+    }
     let Event::LotRegistered(e) = event else {
         return None;
     };

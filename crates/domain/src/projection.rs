@@ -107,6 +107,9 @@ pub const READ_TABLES: &[&str] = &[
     "exception_batches",
     "actions",
     "kpi_results",
+    "mbrs",
+    "ebrs",
+    "equipment",
 ];
 
 /// The read table (and its key column) that holds a signable record type, whose
@@ -121,6 +124,8 @@ fn signed_table(stream_id: &str) -> Option<(&'static str, &'static str)> {
         "batch" => Some(("batches", "id")),
         "exception" => Some(("exceptions", "number")),
         "action" => Some(("actions", "number")),
+        "mbr" => Some(("mbrs", "id")),
+        "ebr" => Some(("ebrs", "id")),
         _ => None,
     }
 }
@@ -173,6 +178,10 @@ pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
                     ("signed_at", at),
                     ("record_version", e.record_version.into()),
                     ("record_hash", e.record_hash.as_str().into()),
+                    (
+                        "subject",
+                        e.subject.as_deref().map_or(Value::Null, Value::from),
+                    ),
                 ],
             }];
             if let Some((table, key)) = signed_table(recorded.stream_id) {
@@ -186,6 +195,9 @@ pub fn project(recorded: Recorded<'_>, event: &Event) -> Vec<RowOp> {
             .or_else(|| crate::exception::projection::rows(recorded, other))
             .or_else(|| crate::action::projection::rows(recorded, other))
             .or_else(|| crate::kpi::recorded::rows(recorded, other))
+            .or_else(|| crate::mbr::projection::rows(recorded, other))
+            .or_else(|| crate::ebr::projection::rows(recorded, other))
+            .or_else(|| crate::equipment::rows(recorded, other))
             .unwrap_or_else(|| crate::identity::projection::rows(recorded, other)),
     }
 }

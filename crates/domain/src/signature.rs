@@ -87,6 +87,10 @@ pub struct RecordSigned {
     pub record_version: u64,
     /// The ledger hash (hex) of that version: the chain over the record's content.
     pub record_hash: String,
+    /// The part of the record signed, when it is not the whole (a step of a batch
+    /// record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// A segregation-of-duties rule.
@@ -134,6 +138,43 @@ const EXCEPTIONS: SignaturePolicy = SignaturePolicy {
     ],
 };
 
+/// An MBR version in review is approved (or rejected) by someone who authored none
+/// of it (SPEC §2.2).
+const MBRS: SignaturePolicy = SignaturePolicy {
+    meanings: &[Meaning::Approved, Meaning::Rejected],
+    rules: &[
+        DutyRule::AuthorMayNot(Meaning::Approved),
+        DutyRule::AuthorMayNot(Meaning::Rejected),
+    ],
+};
+
+/// A batch record: steps are performed and verified (the step is the signature's
+/// subject, and the step rules are decided by `EbrState::on_signed`); the record is
+/// reviewed and dispositioned by someone who entered nothing in it.
+const EBRS: SignaturePolicy = SignaturePolicy {
+    meanings: &[
+        Meaning::Performed,
+        Meaning::Verified,
+        Meaning::Reviewed,
+        Meaning::Released,
+        Meaning::Rejected,
+    ],
+    rules: &[
+        DutyRule::AuthorMayNot(Meaning::Reviewed),
+        DutyRule::AuthorMayNot(Meaning::Released),
+        DutyRule::AuthorMayNot(Meaning::Rejected),
+    ],
+};
+
+/// A material lot is released or rejected by QA, not by whoever registered it.
+const LOTS: SignaturePolicy = SignaturePolicy {
+    meanings: &[Meaning::Released, Meaning::Rejected],
+    rules: &[
+        DutyRule::AuthorMayNot(Meaning::Released),
+        DutyRule::AuthorMayNot(Meaning::Rejected),
+    ],
+};
+
 /// What a signature does to its record beyond being there, decided with it and
 /// committed with it: an approval closes an exception, a rejection sends it back.
 /// `events` is the record's stream before the signature; `today` the signing day.
@@ -150,6 +191,16 @@ pub fn consequences(
             events.iter().for_each(|e| state.apply(e));
             state.on_signed(meaning, today)
         }
+        "mbr" => {
+            let mut state = crate::mbr::MbrState::default();
+            events.iter().for_each(|e| state.apply(e));
+            state.on_signed(meaning)
+        }
+        "lot" => {
+            let mut state = crate::lot::LotState::default();
+            events.iter().for_each(|e| state.apply(e));
+            state.on_signed(meaning)
+        }
         _ => Ok(Vec::new()),
     }
 }
@@ -160,6 +211,9 @@ pub fn policy(record_type: &str) -> Option<&'static SignaturePolicy> {
     match record_type {
         "site" | "product" => Some(&MASTER_DATA),
         "exception" => Some(&EXCEPTIONS),
+        "mbr" => Some(&MBRS),
+        "ebr" => Some(&EBRS),
+        "lot" => Some(&LOTS),
         _ => None,
     }
 }
@@ -184,6 +238,8 @@ pub struct SignTarget<'a> {
 #[derive(Clone, Debug)]
 pub struct SignRequest {
     pub meaning: Meaning,
+    /// The part of the record signed (a step), if not the whole.
+    pub subject: Option<String>,
     pub shown_version: u64,
     pub shown_hash: String,
 }
@@ -239,6 +295,7 @@ pub fn decide(
         meaning,
         record_version: target.version,
         record_hash: target.hash.to_owned(),
+        subject: request.subject.clone(),
     }))
 }
 
@@ -309,6 +366,7 @@ mod tests {
             meaning,
             shown_version: version,
             shown_hash: hash.into(),
+            subject: None,
         }
     }
 
@@ -339,6 +397,7 @@ mod tests {
                 meaning: Meaning::Approved,
                 record_version: 1,
                 record_hash: "aa".into(),
+                subject: None,
             })
         );
     }
@@ -378,6 +437,7 @@ mod tests {
             meaning: Meaning::Performed,
             record_version: 1,
             record_hash: "aa".into(),
+            subject: None,
         });
         let target = SignTarget {
             name: "step 1",

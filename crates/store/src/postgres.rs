@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "batch time series",
         include_str!("../migrations/postgres/0006_series.sql"),
     ),
+    (
+        8,
+        "master and executed batch records",
+        include_str!("../migrations/postgres/0008_mes.sql"),
+    ),
 ];
 
 /// The advisory lock key every appender takes ("vplant" in ASCII, as a number).

@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "batch time series",
         include_str!("../migrations/sqlite/0006_series.sql"),
     ),
+    (
+        8,
+        "master and executed batch records",
+        include_str!("../migrations/sqlite/0008_mes.sql"),
+    ),
 ];
 
 pub struct SqliteConn {

@@ -45,6 +45,10 @@ pub(crate) fn describe(event: &Event) -> Option<(String, Vec<FieldChange>)> {
             }
             (format!("Lot {}/{} registered", e.material, e.lot), fields)
         }
+        Event::LotStatusChanged(c) => (
+            format!("Lot {}", c.to.as_str()),
+            vec![change("status", c.from.as_str(), c.to.as_str())],
+        ),
         Event::BatchRecorded(e) => {
             let mut fields = vec![
                 set("site", &e.site),

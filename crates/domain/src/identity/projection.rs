@@ -123,6 +123,9 @@ pub(crate) fn update(
             | "batches"
             | "exceptions"
             | "actions"
+            | "mbrs"
+            | "ebrs"
+            | "equipment"
     ) {
         set.push(("updated_at", Value::Int(recorded.at.as_micros())));
     }

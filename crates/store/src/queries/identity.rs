@@ -103,6 +103,8 @@ pub struct Signature {
     /// The record version that was signed, and its ledger hash.
     pub record_version: u64,
     pub record_hash: String,
+    /// The part of the record signed (a step of a batch record), if not the whole.
+    pub subject: Option<String>,
 }
 
 impl Signature {
@@ -185,7 +187,7 @@ fn token(r: &Row) -> Result<ApiToken, StoreError> {
 }
 
 const SIGNATURE_COLUMNS: &str = "stream_id, stream_version, signer, printed_name, meaning, \
-     signed_at, record_version, record_hash";
+     signed_at, record_version, record_hash, subject";
 
 fn signature(r: &Row) -> Result<Signature, StoreError> {
     Ok(Signature {
@@ -197,6 +199,7 @@ fn signature(r: &Row) -> Result<Signature, StoreError> {
         signed_at: Timestamp::from_micros(r.int(5)?),
         record_version: r.uint(6)?,
         record_hash: r.text(7)?,
+        subject: r.opt_text(8)?,
     })
 }
 
