@@ -7,6 +7,8 @@
 pub mod actions;
 pub mod audit;
 pub mod batches;
+pub mod ebrs;
+pub mod equipment;
 pub mod exceptions;
 mod history;
 pub mod identity;
@@ -14,6 +16,7 @@ pub mod import;
 pub mod kpi;
 pub mod kpi_facts;
 pub mod master;
+pub mod mbrs;
 pub mod notices;
 mod numbered;
 pub mod signatures;

@@ -45,20 +45,15 @@ impl App {
         Ok(self.store.signatures(stream_id).await?)
     }
 
-    /// Signs record `stream_id` (named `name` in messages, e.g. "site 'BSL'") for
-    /// `signer`. The caller has already checked the signer may see the record.
-    pub async fn sign(
+    /// Checks that `input` is the signer's own username and password (§11.200(a)):
+    /// a wrong password counts like a failed sign-in (§11.300(d)). Returns the
+    /// meaning chosen.
+    pub(crate) async fn verify_signer(
         &self,
         signer: &Principal,
-        stream_id: &str,
-        name: &str,
         input: &SignatureInput,
         client: &str,
-    ) -> Result<CommitOutcome, AppError> {
-        let record_type = stream_id.split_once('/').map_or(stream_id, |(t, _)| t);
-        let policy = signature::policy(record_type).ok_or_else(|| {
-            DomainError::InvalidState(format!("{name} is not a record that can be signed"))
-        })?;
+    ) -> Result<signature::Meaning, AppError> {
         let meaning = signature::Meaning::parse("meaning", &input.meaning)
             .map_err(|e| DomainError::Validation(vec![e]))?;
         if input.username.trim().to_lowercase() != signer.username {
@@ -82,7 +77,6 @@ impl App {
             .verify(input.password.clone(), Some(creds.password_hash))
             .await?;
         if !matches {
-            // A wrong password at signing counts like a failed sign-in (§11.300(d)).
             let failed = UserCommand::SignInFailed {
                 client: client.to_owned(),
                 lock_after: self.security.policy.lock_after,
@@ -102,6 +96,25 @@ impl App {
         if !creds.user.active || creds.user.locked {
             return Err(AuthError::Locked.into());
         }
+        Ok(meaning)
+    }
+
+    /// Decides the signature event for the record as it stands: its type's policy,
+    /// the version and hash shown, the duties. Returns the event, the record's
+    /// events before it and its version.
+    pub(crate) async fn decide_signature(
+        &self,
+        signer: &Principal,
+        stream_id: &str,
+        name: &str,
+        input: &SignatureInput,
+        meaning: signature::Meaning,
+        subject: Option<String>,
+    ) -> Result<(Event, Vec<Event>, u64), AppError> {
+        let record_type = stream_id.split_once('/').map_or(stream_id, |(t, _)| t);
+        let policy = signature::policy(record_type).ok_or_else(|| {
+            DomainError::InvalidState(format!("{name} is not a record that can be signed"))
+        })?;
         let stored = self.store.stream(stream_id).await?;
         let events = stored
             .iter()
@@ -135,9 +148,40 @@ impl App {
             meaning,
             shown_version: input.shown_version,
             shown_hash: input.shown_hash.trim().to_lowercase(),
-            subject: None,
+            subject,
         };
         let event = signature::decide(policy, &target, &request, signer)?;
+        let version = last.stream_version;
+        Ok((event, events, version))
+    }
+
+    /// Signs record `stream_id` (named `name` in messages, e.g. "site 'BSL'") for
+    /// `signer`. The caller has already checked the signer may see the record.
+    pub async fn sign(
+        &self,
+        signer: &Principal,
+        stream_id: &str,
+        name: &str,
+        input: &SignatureInput,
+        client: &str,
+    ) -> Result<CommitOutcome, AppError> {
+        let record_type = stream_id.split_once('/').map_or(stream_id, |(t, _)| t);
+        if record_type == "ebr" {
+            return Err(DomainError::InvalidState(
+                "a batch record is signed through its steps, review and disposition".to_owned(),
+            )
+            .into());
+        }
+        if signature::policy(record_type).is_none() {
+            return Err(DomainError::InvalidState(format!(
+                "{name} is not a record that can be signed"
+            ))
+            .into());
+        }
+        let meaning = self.verify_signer(signer, input, client).await?;
+        let (event, events, version) = self
+            .decide_signature(signer, stream_id, name, input, meaning, None)
+            .await?;
         let past: Vec<&Event> = events.iter().collect();
         let mut appended = vec![event];
         appended.extend(signature::consequences(
@@ -150,7 +194,7 @@ impl App {
             .store
             .commit(CommitRequest {
                 stream_id: stream_id.to_owned(),
-                expected_version: target.version,
+                expected_version: version,
                 events: appended,
                 actor: signer.username.clone(),
                 reason: None,

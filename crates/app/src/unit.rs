@@ -101,6 +101,25 @@ impl Unit<'_> {
         self.commits.len() - 1
     }
 
+    /// Adds events decided outside an aggregate's `decide` (a signature and what it
+    /// does) for stream `stream_id` at `expected_version`. It must come before any
+    /// other command on that stream in this unit.
+    pub fn append(&mut self, stream_id: &str, expected_version: u64, events: Vec<Event>) {
+        let index = self.commit(stream_id, expected_version, events, None);
+        self.pending
+            .entry(stream_id.to_owned())
+            .or_default()
+            .push(index);
+    }
+
+    /// Makes the first commit to `stream_id` carry the client's idempotency key, so
+    /// that a retried command returns the first result.
+    pub fn idempotent(&mut self, stream_id: &str, idempotency: Option<vplant_store::Idempotency>) {
+        if let Some(index) = self.pending.get(stream_id).and_then(|l| l.first()) {
+            self.commits[*index].idempotency = idempotency;
+        }
+    }
+
     /// The events decided in this unit for record `id` of aggregate `A`.
     pub fn decided<A: Aggregate>(&self, id: &str) -> Vec<&Event> {
         self.pending

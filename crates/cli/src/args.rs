@@ -170,8 +170,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Master batch records as files (JSON or YAML, `docs/mbr-format.md`).
+    #[command(subcommand)]
+    Mbr(MbrCommand),
     /// Drop the read tables and replay the ledger into them.
     Rebuild,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MbrCommand {
+    /// Import an MBR file: it revises the open draft of its code, or starts the next
+    /// version (the file's name is the recorded reason).
+    Import {
+        /// The file; `.json` is JSON, anything else YAML.
+        file: PathBuf,
+    },
+    /// Print a version of an MBR as a file.
+    Export {
+        /// The MBR's code, e.g. MBR-PCM500.
+        code: String,
+        /// The version (default: the latest).
+        #[arg(long)]
+        version: Option<u32>,
+        /// json or yaml.
+        #[arg(long, default_value = "yaml")]
+        format: String,
+    },
+    /// List the versions of every MBR with their status.
+    List,
+    /// What changed between two versions of an MBR.
+    Diff { code: String, from: u32, to: u32 },
 }
 
 #[derive(Subcommand, Debug)]

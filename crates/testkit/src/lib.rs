@@ -151,6 +151,17 @@ impl TestDb {
         self.store_with(every_events(4))
     }
 
+    /// A store like [`TestDb::store`] whose clock is `clock` (a test that needs
+    /// time to pass — hold times, timers — moves it).
+    pub fn store_with_clock(&self, clock: vplant_store::Clock) -> Store {
+        let mut config = StoreConfig::new(self.location());
+        config.signing_key = Some(self.key.clone());
+        config.witness = Some(self.witness_path());
+        config.checkpoints = every_events(4);
+        config.clock = clock;
+        Store::open(config).unwrap_or_else(|e| panic!("cannot open the test store: {e}"))
+    }
+
     /// A store without a key: it writes events but never seals checkpoints.
     pub fn unsigned_store(&self) -> Store {
         open_store(self.location(), None, None, every_events(u64::MAX))

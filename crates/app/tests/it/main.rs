@@ -8,5 +8,6 @@ mod audit;
 mod exceptions;
 mod import;
 mod kpi;
+mod mes;
 mod notices;
 mod tracker;

@@ -4,6 +4,7 @@ mod admin;
 mod archive;
 mod data;
 mod init;
+mod mbr;
 mod serve;
 mod verify;
 
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             backward,
             json,
         } => self::data::trace(&data, lot, batch, backward, json),
+        Command::Mbr(command) => mbr::run(&data, &command),
         Command::Rebuild => archive::rebuild(&data),
     }
 }

@@ -205,3 +205,47 @@ fn the_public_batch_history_imports_once_and_traces_from_the_command_line() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("lot 'SMCC/999' does not exist"));
 }
+
+#[test]
+fn an_mbr_file_imports_as_a_draft_exports_in_both_spellings_and_versions_compare() {
+    let env = Env::new(None);
+    env.ok(&["init", "--no-admin"]);
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/mbr-film-coated-tablet.yaml"
+    );
+    let out = env.ok(&["mbr", "import", example]);
+    assert!(
+        out.contains("MBR MBR-PCM500 version 1 (draft) saved from mbr-film-coated-tablet.yaml"),
+        "{out}"
+    );
+    let json = env.ok(&["mbr", "export", "MBR-PCM500", "--format", "json"]);
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed["unit_procedures"].as_array().unwrap().len(), 6);
+    // A changed tolerance, imported again, revises the draft; the diff of the
+    // export against the file names the step.
+    let changed = env.path("changed.json");
+    std::fs::write(
+        &changed,
+        json.replace("\"tolerance_percent\": 0.5", "\"tolerance_percent\": 0.3"),
+    )
+    .unwrap();
+    let out = env.ok(&["mbr", "import", &changed.display().to_string()]);
+    assert!(out.contains("version 1 (draft)"), "{out}");
+    let yaml = env.ok(&["mbr", "export", "MBR-PCM500"]);
+    assert!(yaml.contains("tolerance_percent: 0.3"), "{yaml}");
+    let list = env.ok(&["mbr", "list"]);
+    assert!(
+        list.contains("MBR-PCM500") && list.contains("draft"),
+        "{list}"
+    );
+    let bad = env.path("bad.yaml");
+    std::fs::write(&bad, "code: MBR-X\ntitle: X\nproduct: P\nbatch_size: {amount: 1, unit: kg}\nunit_procedures: []\ncolour: red\n").unwrap();
+    let refused = env.run(&["mbr", "import", &bad.display().to_string()]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("colour") && stderr.contains("line 6"),
+        "{stderr}"
+    );
+}

@@ -317,8 +317,8 @@ impl EbrState {
     }
 
     /// What a signature on this batch record does, or why it may not be made:
-    /// `subject` is the step for performed and verified, `None` for the review and
-    /// the disposition.
+    /// `subject` is the step for performed and verified, an exception's number for
+    /// QA's acknowledgement (reviewed), `None` for the review and the disposition.
     pub fn on_signed(
         &self,
         subject: Option<&str>,
@@ -354,6 +354,30 @@ impl EbrState {
                 } else {
                     Vec::new()
                 })
+            }
+            (Some(number), Meaning::Reviewed) => {
+                // QA acknowledges an exception raised here; a critical one stops
+                // blocking the batch.
+                let linked = self
+                    .exceptions
+                    .iter()
+                    .find(|l| l.exception.number == number)
+                    .ok_or_else(|| {
+                        DomainError::InvalidState(format!(
+                            "{number} is neither a step nor an exception of batch {}",
+                            self.id()
+                        ))
+                    })?;
+                if linked.acknowledged {
+                    return Err(DomainError::InvalidState(format!(
+                        "exception {number} is acknowledged already"
+                    )));
+                }
+                Ok(vec![Event::EbrExceptionAcknowledged(
+                    ExceptionAcknowledged {
+                        number: number.to_owned(),
+                    },
+                )])
             }
             (None, Meaning::Reviewed) => {
                 if !self.is_complete() {

@@ -8,3 +8,4 @@ pub mod genealogy;
 pub mod identity;
 pub mod kpi;
 pub mod master;
+pub mod mes;
