@@ -55,6 +55,20 @@ pub enum Permission {
     ViewKpis,
     /// Record a period's KPI figures for reporting.
     RecordKpis,
+    /// See master batch records, executed batch records and equipment (the MES of
+    /// our own sites; not CMO partners).
+    ViewManufacturing,
+    /// Write MBRs (files or the authoring form), submit them for review, make an
+    /// approved version effective, retire one. Approval is a signature.
+    AuthorRecipes,
+    /// Make entries in batch records on the floor.
+    ExecuteBatches,
+    /// Start batches and skip steps (with a reason and an exception).
+    SuperviseBatches,
+    /// Record cleaning, maintenance and calibration in equipment logbooks.
+    RecordEquipment,
+    /// Register equipment units.
+    ManageEquipment,
     /// Sign a record with this meaning.
     Sign(Meaning),
 }
@@ -124,13 +138,26 @@ impl Role {
         use Meaning::*;
         use Permission::*;
         match self {
-            Role::Operator => &[ViewMasterData, ViewBatches, ViewExceptions, Sign(Performed)],
+            Role::Operator => &[
+                ViewMasterData,
+                ViewBatches,
+                ViewExceptions,
+                ViewManufacturing,
+                ExecuteBatches,
+                RecordEquipment,
+                Sign(Performed),
+            ],
             Role::Supervisor => &[
                 ViewMasterData,
                 ViewBatches,
                 ViewExceptions,
                 HandleExceptions,
                 HandleActions,
+                ViewManufacturing,
+                ExecuteBatches,
+                SuperviseBatches,
+                RecordEquipment,
+                ManageEquipment,
                 Sign(Performed),
                 Sign(Verified),
             ],
@@ -142,6 +169,7 @@ impl Role {
                 HandleActions,
                 ViewKpis,
                 ViewAuditTrail,
+                ViewManufacturing,
                 Sign(Reviewed),
                 Sign(Approved),
                 Sign(Released),
@@ -153,6 +181,8 @@ impl Role {
                 ViewExceptions,
                 HandleActions,
                 EditMasterData,
+                ViewManufacturing,
+                AuthorRecipes,
                 Sign(Reviewed),
             ],
             Role::VptManager => &[
@@ -165,6 +195,7 @@ impl Role {
                 ViewKpis,
                 RecordKpis,
                 EditMasterData,
+                ViewManufacturing,
                 Sign(Reviewed),
             ],
             Role::CmoPartner => &[
@@ -185,6 +216,7 @@ impl Role {
                 ViewKpis,
                 RecordKpis,
                 ViewAuditTrail,
+                ViewManufacturing,
                 Sign(Approved),
             ],
             Role::Administrator => &[
@@ -201,6 +233,7 @@ impl Role {
                 ViewKpis,
                 ViewUsers,
                 ViewAuditTrail,
+                ViewManufacturing,
             ],
         }
     }

@@ -6,12 +6,15 @@ pub(crate) mod audit;
 pub(crate) mod batch_reads;
 pub(crate) mod batches;
 mod changes;
+mod ebrs;
+mod equipment;
 pub(crate) mod exception_input;
 mod exceptions;
 mod health;
 pub(crate) mod kpi;
 pub(crate) mod kpi_reads;
 pub(crate) mod list_query;
+mod mbrs;
 mod products;
 mod signing;
 mod sites;
@@ -56,6 +59,12 @@ use crate::auth::access::{Access, Routes};
         users::unlock, users::deactivate, users::reactivate, users::reset_password,
         users::access, users::profile, users::tokens, users::issue_token,
         users::revoke_token,
+        mbrs::list, mbrs::show, mbrs::file_json, mbrs::file_yaml, mbrs::import, mbrs::submit,
+        mbrs::withdraw, mbrs::retire, mbrs::make_effective, mbrs::new_version, mbrs::diff,
+        mbrs::signatures, mbrs::sign,
+        ebrs::list, ebrs::start, ebrs::show, ebrs::enter, ebrs::skip, ebrs::sign,
+        ebrs::signatures,
+        equipment::list, equipment::create, equipment::show, equipment::log, equipment::history,
         health::healthz, health::readyz,
     ),
     modifiers(&SecurityAddon),
@@ -68,6 +77,9 @@ use crate::auth::access::{Access, Routes};
         (name = "actions", description = "Actions, the one tracker for every follow-up (CAPA, corrections, meeting action items, mitigations, tasks): owner, due date, evidence, a CAPA's effectiveness check, and each person's overdue list; held to the sites you may see"),
         (name = "tracker", description = "The batch tracker as a file: import a CMO's tracker file (CSV or XLSX, all or nothing, every problem reported row by row), the empty templates, and an export in the same columns; held to the sites you may report for and see"),
         (name = "kpis", description = "KPIs of SPEC 2.6 with their exact, versioned definitions: the dashboard (trends, control charts, comparison across sites), the records behind every figure, and the figures recorded for a period; held to the sites you may see"),
+        (name = "mbrs", description = "Master batch records (ISA-88 recipes): versions and their lifecycle, the documented JSON/YAML file in and out, approval by signature, comparison of versions"),
+        (name = "ebrs", description = "Batch execution: start a batch from the effective MBR, entries checked on the spot (with Idempotency-Key for tablets that retry), exceptions raised on the spot, step signatures, QA acknowledgement, review by exception and disposition; held to the sites you may see"),
+        (name = "equipment", description = "Equipment units (ISA-95) with their status now, registration and the logbook: use, cleaning, maintenance, calibration"),
         (name = "audit", description = "The audit trail across every record: who changed what, when and why"),
         (name = "users", description = "Who is calling, user accounts, and API tokens"),
         (name = "operations", description = "Health and readiness"),
@@ -179,6 +191,7 @@ pub fn routes() -> Routes {
         .merge(kpi_routes())
         .merge(exception_routes())
         .merge(action_routes())
+        .merge(mes_routes())
         .get("/api/v1/audit", audit, audit::list)
         .get("/api/v1/audit.csv", audit, audit::csv)
         .get("/healthz", Access::Public, health::healthz)
@@ -232,6 +245,57 @@ fn action_routes() -> Routes {
         .post(&one("/cancel"), handle, actions::cancel)
         .get(&one("/history"), view, actions::history)
         .get("/api/v1/me/overdue", view, actions::overdue)
+}
+
+/// The MES routes: reading needs `ViewManufacturing`; MBRs are written by
+/// `AuthorRecipes`, entries made with `ExecuteBatches`, batches started and steps
+/// skipped with `SuperviseBatches`, logbooks kept with `RecordEquipment`, units
+/// registered with `ManageEquipment`; signatures need a signing permission (the
+/// meaning is checked by the signature rules).
+fn mes_routes() -> Routes {
+    use Permission::{
+        AuthorRecipes, ExecuteBatches, ManageEquipment, RecordEquipment, SuperviseBatches,
+        ViewManufacturing,
+    };
+    let view = Access::Allow(ViewManufacturing);
+    let author = Access::Allow(AuthorRecipes);
+    let sign = Access::AnySignature;
+    let mbr = |tail: &str| format!("/api/v1/mbrs/{{code}}/{{version}}{tail}");
+    let ebr = |tail: &str| format!("/api/v1/ebrs/{{site}}/{{number}}{tail}");
+    Routes::new()
+        .get("/api/v1/mbrs", view, mbrs::list)
+        .post("/api/v1/mbrs/import", author, mbrs::import)
+        .get(&mbr(""), view, mbrs::show)
+        .get(&mbr("/file.json"), view, mbrs::file_json)
+        .get(&mbr("/file.yaml"), view, mbrs::file_yaml)
+        .post(&mbr("/submit"), author, mbrs::submit)
+        .post(&mbr("/withdraw"), author, mbrs::withdraw)
+        .post(&mbr("/retire"), author, mbrs::retire)
+        .post(&mbr("/effective"), author, mbrs::make_effective)
+        .get(&mbr("/signatures"), view, mbrs::signatures)
+        .post(&mbr("/signatures"), sign, mbrs::sign)
+        .post("/api/v1/mbrs/{code}/versions", author, mbrs::new_version)
+        .get("/api/v1/mbrs/{code}/diff/{from}/{to}", view, mbrs::diff)
+        .get("/api/v1/ebrs", view, ebrs::list)
+        .post("/api/v1/ebrs", Access::Allow(SuperviseBatches), ebrs::start)
+        .get(&ebr(""), view, ebrs::show)
+        .post(&ebr("/entries"), Access::Allow(ExecuteBatches), ebrs::enter)
+        .post(&ebr("/skips"), Access::Allow(SuperviseBatches), ebrs::skip)
+        .get(&ebr("/signatures"), view, ebrs::signatures)
+        .post(&ebr("/signatures"), sign, ebrs::sign)
+        .get("/api/v1/equipment", view, equipment::list)
+        .post(
+            "/api/v1/equipment",
+            Access::Allow(ManageEquipment),
+            equipment::create,
+        )
+        .get("/api/v1/equipment/{id}", view, equipment::show)
+        .post(
+            "/api/v1/equipment/{id}/logbook",
+            Access::Allow(RecordEquipment),
+            equipment::log,
+        )
+        .get("/api/v1/equipment/{id}/history", view, equipment::history)
 }
 
 /// The tracker file routes: importing needs `ReportBatches`, the templates and the

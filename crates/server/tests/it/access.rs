@@ -18,8 +18,8 @@ use vplant_domain::signature::Meaning;
 use vplant_server::auth::access::{Access, RouteDecl};
 
 use crate::support::{
-    Client, INTERNAL, MATERIAL, OTHER_CMO, OWN_CMO, PASSWORD, Resp, Server, on_postgres,
-    register_material, seed_batch_at, seed_exception_at,
+    Client, EQUIPMENT, INTERNAL, MATERIAL, MBR, OTHER_CMO, OWN_CMO, PASSWORD, Resp, Server,
+    on_postgres, register_material, seed_batch_at, seed_exception_at, seed_mes,
 };
 
 /// Who holds each permission, written out by hand from SPEC §1:
@@ -39,6 +39,11 @@ use crate::support::{
 ///   may own one (not operators, administrators or auditors);
 /// - KPIs are read by QA, VPT managers, CMO partners (their site), directors and
 ///   auditors, and a period's figures are recorded by VPT managers and directors;
+/// - the MES of our own sites (MBRs, executed batch records, equipment) is read by
+///   everyone who works in or oversees it and by auditors, not by CMO partners or
+///   administrators; MBRs are written by recipe authors, entries made by operators
+///   and supervisors, batches started and steps skipped by supervisors, equipment
+///   logbooks kept by operators and supervisors and units registered by supervisors;
 /// - signatures follow who does the work: operators (and CMO partners, for what they
 ///   report) perform, supervisors perform and verify, QA reviews, approves and
 ///   dispositions, recipe authors and VPT managers review, directors approve.
@@ -93,6 +98,20 @@ fn expected(permission: Permission) -> &'static [Role] {
             Director,
             Auditor,
         ],
+        Permission::ViewManufacturing => &[
+            Operator,
+            Supervisor,
+            QaReviewer,
+            RecipeAuthor,
+            VptManager,
+            Director,
+            Auditor,
+        ],
+        Permission::AuthorRecipes => &[RecipeAuthor],
+        Permission::ExecuteBatches => &[Operator, Supervisor],
+        Permission::SuperviseBatches => &[Supervisor],
+        Permission::RecordEquipment => &[Operator, Supervisor],
+        Permission::ManageEquipment => &[Supervisor],
         Permission::Sign(meaning) => match meaning {
             Meaning::Performed => &[Operator, Supervisor, CmoPartner],
             Meaning::Verified => &[Supervisor],
@@ -166,6 +185,7 @@ impl Records {
     /// following it up at every site, for the exception and action routes.
     async fn create(server: &Server) -> Records {
         register_material(&server.app).await;
+        seed_mes(&server.app).await;
         let mut follow_ups = BTreeMap::new();
         for site in [OWN_CMO, OTHER_CMO, INTERNAL] {
             seed_batch_at(&server.app, site).await;
@@ -260,6 +280,12 @@ impl Records {
             "step" => "cancel".to_owned(),
             "username" => PROBE.to_owned(),
             "id" if path.contains("tokens/{id}") => self.token_id.clone(),
+            // The MES records `seed_mes` makes at the internal site.
+            "code" if path.contains("mbrs/{code}") => MBR.to_owned(),
+            "version" | "from" | "to" => "1".to_owned(),
+            "site" if path.contains("ebrs/{site}") => INTERNAL.to_owned(),
+            "number" if path.contains("ebrs/{site}") => "E1".to_owned(),
+            "id" if path.contains("equipment/{id}") => EQUIPMENT.to_owned(),
             // The one `{action}` route is the master-data change; `rename` is one.
             "action" => "rename".to_owned(),
             _ => panic!(

@@ -12,6 +12,7 @@ mod batches;
 mod entry;
 mod exceptions;
 mod kpi;
+mod mes;
 mod pages;
 mod rebuild;
 mod security;

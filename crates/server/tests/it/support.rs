@@ -41,6 +41,9 @@ pub const PASSWORD: &str = "Granite-Meadow-Lantern-77";
 pub const OWN_CMO: &str = "CMO-A";
 pub const OTHER_CMO: &str = "CMO-B";
 pub const INTERNAL: &str = "INT";
+/// The MBR `seed_mes` makes effective, and the equipment unit it registers.
+pub const MBR: &str = "MBR-W";
+pub const EQUIPMENT: &str = "EQ-1";
 
 /// The material of the lots the tests register.
 pub const MATERIAL: &str = "EXC-1";
@@ -512,4 +515,73 @@ pub fn on_postgres(scenario: impl AsyncFnOnce(&Server)) {
         let server = Server::on(db).await;
         scenario(&server).await;
     });
+}
+
+/// The MES records at the internal site: MBR [`MBR`] version 1 (one instruction
+/// step, for product `PRD-1`), approved by the `qa_reviewer` account and effective;
+/// batch `INT/E1` started from it; equipment unit [`EQUIPMENT`], a granulator.
+pub async fn seed_mes(app: &App) {
+    use vplant_app::signatures::SignatureInput;
+    let file = serde_json::json!({
+        "code": MBR, "title": "Walk recipe", "product": "PRD-1",
+        "batch_size": { "amount": 100, "unit": "kg" },
+        "unit_procedures": [{ "id": "up", "name": "Only", "operations": [{
+            "id": "op", "name": "Only", "phases": [{
+                "id": "start_up", "name": "Start up", "entry": { "kind": "instruction" }
+            }]
+        }]}]
+    });
+    let recipe =
+        vplant_app::mbrs::read_recipe(&file.to_string(), vplant_app::mbrs::RecipeFormat::Json)
+            .unwrap();
+    let author = AppRequest::by("recipe_author");
+    app.save_mbr(recipe, "seed of the access walk", &author)
+        .await
+        .unwrap();
+    app.submit_mbr(MBR, 1, &author).await.unwrap();
+    let stream = format!("mbr/{MBR}/1");
+    let head = app.signable_head(&stream).await.unwrap().unwrap();
+    let qa = app.store.user("qa_reviewer").await.unwrap().unwrap();
+    let input = SignatureInput {
+        meaning: "approved".to_owned(),
+        shown_version: head.version,
+        shown_hash: head.hash,
+        username: "qa_reviewer".to_owned(),
+        password: PASSWORD.to_owned(),
+    };
+    app.sign(
+        &vplant_app::identity::principal_of(&qa),
+        &stream,
+        MBR,
+        &input,
+        "seed",
+    )
+    .await
+    .unwrap();
+    app.make_mbr_effective(MBR, 1, &author).await.unwrap();
+    let start = vplant_app::ebrs::StartInput {
+        site: INTERNAL.to_owned(),
+        number: "E1".to_owned(),
+        order: "PO-1".to_owned(),
+        mbr: MBR.to_owned(),
+        size: "100".to_owned(),
+        size_unit: "kg".to_owned(),
+    };
+    app.start_batch(&Scope::All, &start, &AppRequest::by("supervisor"))
+        .await
+        .unwrap();
+    let unit = vplant_domain::equipment::EquipmentInput {
+        id: EQUIPMENT.to_owned(),
+        name: "Granulator one".to_owned(),
+        class: "granulator".to_owned(),
+        site: INTERNAL.to_owned(),
+        area: "Solids".to_owned(),
+        work_centre: "Granulation".to_owned(),
+        clean_hold_hours: "72".to_owned(),
+        dirty_hold_hours: "24".to_owned(),
+        calibration_due: String::new(),
+    };
+    app.register_equipment(&Scope::All, &unit, &AppRequest::by("supervisor"))
+        .await
+        .unwrap();
 }

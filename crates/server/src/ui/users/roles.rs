@@ -27,6 +27,12 @@ fn permissions() -> Vec<Permission> {
         Permission::HandleActions,
         Permission::ViewKpis,
         Permission::RecordKpis,
+        Permission::ViewManufacturing,
+        Permission::AuthorRecipes,
+        Permission::ExecuteBatches,
+        Permission::SuperviseBatches,
+        Permission::RecordEquipment,
+        Permission::ManageEquipment,
     ];
     all.extend(Meaning::ALL.into_iter().map(Permission::Sign));
     all
@@ -46,6 +52,12 @@ fn permission_label(permission: Permission) -> String {
         Permission::HandleActions => "Create and work on actions".to_owned(),
         Permission::ViewKpis => "View KPI dashboards".to_owned(),
         Permission::RecordKpis => "Record a period's KPI figures".to_owned(),
+        Permission::ViewManufacturing => "View MBRs, batch records and equipment".to_owned(),
+        Permission::AuthorRecipes => "Author MBRs and take them through their lifecycle".to_owned(),
+        Permission::ExecuteBatches => "Make entries in batch records".to_owned(),
+        Permission::SuperviseBatches => "Start batches and skip steps".to_owned(),
+        Permission::RecordEquipment => "Keep equipment logbooks".to_owned(),
+        Permission::ManageEquipment => "Register equipment".to_owned(),
         Permission::Sign(meaning) => format!("Sign: {}", meaning.label()),
     }
 }

@@ -1,0 +1,129 @@
+//! The MES through the API: a tablet's entry sent twice with one idempotency key is
+//! recorded once; step signature, QA review and release; the MBR file in and out;
+//! the equipment logbook; CMO partners do not reach the MES of our sites.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use vplant_domain::identity::Role;
+
+use crate::support::{Client, EQUIPMENT, INTERNAL, MBR, PASSWORD, Server, seed_mes};
+
+async fn sign(
+    client: &Client<'_>,
+    user: &str,
+    subject: &str,
+    meaning: &str,
+) -> (StatusCode, Value) {
+    let head = client
+        .get(&format!("/api/v1/ebrs/{INTERNAL}/E1/signatures"))
+        .await
+        .json();
+    let resp = client
+        .post_json(
+            &format!("/api/v1/ebrs/{INTERNAL}/E1/signatures"),
+            &json!({
+                "subject": subject, "meaning": meaning,
+                "record_version": head["head"]["version"], "record_hash": head["head"]["hash"],
+                "username": user, "password": PASSWORD,
+            }),
+        )
+        .await;
+    (resp.status, resp.json())
+}
+
+#[tokio::test]
+async fn a_batch_is_executed_signed_reviewed_and_released_through_the_api() {
+    let server = Server::new().await;
+    seed_mes(&server.app).await;
+    let operator = server.as_role(Role::Operator).await;
+    let entry = json!({"step": "start_up", "device": "TAB-1"});
+    let uri = format!("/api/v1/ebrs/{INTERNAL}/E1/entries");
+    let first = operator
+        .post_json_with(&uri, &entry, &[("Idempotency-Key", "tab-1-0001")])
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.json()["entry"], 1);
+    let retry = operator
+        .post_json_with(&uri, &entry, &[("Idempotency-Key", "tab-1-0001")])
+        .await;
+    assert_eq!(retry.json()["replayed"], true, "{}", retry.body);
+    let sheet = retry.json()["sheet"].clone();
+    assert_eq!(
+        sheet["steps"][0]["entries"].as_array().unwrap().len(),
+        1,
+        "recorded once"
+    );
+    assert_eq!(sheet["steps"][0]["status"], "awaiting_performed");
+
+    let (status, body) = sign(&operator, "operator", "start_up", "performed").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["complete"], true);
+    assert_eq!(body["status"], "awaiting_review");
+
+    let qa = server.as_role(Role::QaReviewer).await;
+    let (status, body) = sign(&qa, "qa_reviewer", "", "released").await;
+    assert_eq!(status, StatusCode::CONFLICT, "review first: {body}");
+    assert_eq!(
+        sign(&qa, "qa_reviewer", "", "reviewed").await.0,
+        StatusCode::OK
+    );
+    let (status, body) = sign(&qa, "qa_reviewer", "", "released").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "released");
+    let tracker = qa
+        .get(&format!("/api/v1/batches/{INTERNAL}/E1"))
+        .await
+        .json();
+    assert_eq!(tracker["batch"]["disposition"], "released", "{tracker}");
+
+    let cmo = server.as_role(Role::CmoPartner).await;
+    assert_eq!(cmo.get("/api/v1/ebrs").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_mbr_file_goes_in_and_out_and_equipment_keeps_its_logbook() {
+    let server = Server::new().await;
+    seed_mes(&server.app).await;
+    let author = server.as_role(Role::RecipeAuthor).await;
+    let yaml = author.get(&format!("/api/v1/mbrs/{MBR}/1/file.yaml")).await;
+    assert_eq!(yaml.status, StatusCode::OK);
+    assert!(yaml.body.contains(&format!("code: {MBR}")), "{}", yaml.body);
+    let changed = yaml.body.replace("Start up", "Start up the line");
+    let imported = author
+        .post_bytes("/api/v1/mbrs/import?name=walk.yaml", changed.into_bytes())
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    assert_eq!(
+        imported.json()["mbr_version"],
+        2,
+        "an effective version is never edited"
+    );
+    let diff = author
+        .get(&format!("/api/v1/mbrs/{MBR}/diff/1/2"))
+        .await
+        .json();
+    assert_eq!(diff[0]["what"], "step start_up: name", "{diff}");
+    let operator = server.as_role(Role::Operator).await;
+    let refused = operator
+        .post_bytes("/api/v1/mbrs/import?name=walk.yaml", b"code: X".to_vec())
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let unit = operator
+        .get(&format!("/api/v1/equipment/{EQUIPMENT}"))
+        .await
+        .json();
+    assert_eq!(unit["status"], "dirty", "{unit}");
+    let cleaned = operator
+        .post_json(
+            &format!("/api/v1/equipment/{EQUIPMENT}/logbook"),
+            &json!({"kind": "clean", "note": "Full clean per SOP-CL-004"}),
+        )
+        .await;
+    assert_eq!(cleaned.json()["status"], "clean", "{}", cleaned.body);
+    let log = operator
+        .get(&format!("/api/v1/equipment/{EQUIPMENT}/history"))
+        .await
+        .json();
+    assert_eq!(log.as_array().unwrap().len(), 2, "{log}");
+}
