@@ -341,6 +341,7 @@ mod tests {
                         | Permission::ViewBatches
                         | Permission::ViewExceptions
                         | Permission::ViewKpis
+                        | Permission::ViewManufacturing
                 ),
                 "auditor must be read-only, holds {p:?}"
             );
