@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "batch time series",
         include_str!("../migrations/postgres/0006_series.sql"),
     ),
+    (
+        7,
+        "ledger position of genealogy edges",
+        include_str!("../migrations/postgres/0007_genealogy_seq.sql"),
+    ),
 ];
 
 /// The advisory lock key every appender takes ("vplant" in ASCII, as a number).

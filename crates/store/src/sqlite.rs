@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "batch time series",
         include_str!("../migrations/sqlite/0006_series.sql"),
     ),
+    (
+        7,
+        "ledger position of genealogy edges",
+        include_str!("../migrations/sqlite/0007_genealogy_seq.sql"),
+    ),
 ];
 
 pub struct SqliteConn {
