@@ -8,6 +8,7 @@ pub mod actions;
 pub mod audit;
 pub mod batches;
 pub mod exceptions;
+pub mod genealogy_index;
 mod history;
 pub mod identity;
 pub mod import;
@@ -96,6 +97,9 @@ pub struct App {
     pub security: Arc<Security>,
     /// The records KPIs count, held between dashboards (see `kpi.rs`).
     pub kpi: Arc<kpi_facts::KpiCache>,
+    /// The genealogy graph traces walk, kept current from the ledger (see
+    /// `genealogy_index`).
+    pub genealogy: genealogy_index::GenealogyIndex,
 }
 
 impl App {
@@ -109,6 +113,7 @@ impl App {
             store,
             security: Arc::new(Security::new(policy)?),
             kpi: Arc::default(),
+            genealogy: genealogy_index::GenealogyIndex::default(),
         })
     }
 

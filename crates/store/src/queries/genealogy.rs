@@ -93,37 +93,6 @@ impl Store {
 }
 
 impl Store {
-    /// Every edge reachable from `start` in `direction`, in one recursive query.
-    /// Cycles (which a correct genealogy does not have) end the walk rather than
-    /// looping.
-    pub async fn trace_edges(
-        &self,
-        start: Node,
-        direction: Direction,
-    ) -> Result<Vec<Edge>, StoreError> {
-        let (from, to) = match direction {
-            Direction::Forward => ("source", "target"),
-            Direction::Backward => ("target", "source"),
-        };
-        let sql = format!(
-            "WITH RECURSIVE reach(node) AS (
-                 SELECT CAST($1 AS TEXT)
-                 UNION
-                 SELECT g.{to} FROM genealogy g JOIN reach r ON g.{from} = r.node
-             )
-             SELECT g.source, g.target, g.quantity, g.unit
-             FROM genealogy g JOIN reach r ON g.{from} = r.node
-             ORDER BY g.source, g.target"
-        );
-        self.read(move |conn| {
-            let rows = conn.query(&sql, &[Value::Text(start.key())])?;
-            rows.iter().map(edge).collect()
-        })
-        .await
-    }
-}
-
-impl Store {
     /// The edges leaving `node` (forward) or arriving at it (backward), one step.
     pub async fn trace_edges_one_step(
         &self,
