@@ -129,9 +129,8 @@ impl Adjacency {
 
     fn heap_bytes(&self) -> usize {
         let unpacked: usize = self.unpacked.values().map(|l| l.capacity() * 4).sum();
-        // A map slot is the key, the list and one control byte.
         (self.offsets.capacity() + self.packed.capacity()) * 4
-            + self.unpacked.capacity() * (4 + 24 + 1)
+            + self.unpacked.allocation_size()
             + unpacked
     }
 }
@@ -191,9 +190,10 @@ impl Graph {
         self.names.intern(name)
     }
 
-    /// Makes room for `more` new node names of about `bytes` bytes in all.
-    pub fn reserve_names(&mut self, more: usize, bytes: usize) {
-        self.names.reserve(more, bytes);
+    /// Gives back the room that growing the names left unused (up to half of it
+    /// after a first load; the rows are packed to size already).
+    pub fn shrink_to_fit(&mut self) {
+        self.names.shrink_to_fit();
     }
 
     /// The id of a node name, if the graph holds it.

@@ -114,6 +114,7 @@ impl App {
         // Another trace may have brought the graph up to date meanwhile; reading from
         // where it stands then costs one lookup.
         let mut write = lock.write_owned().await;
+        let first = write.is_none();
         let mut next = write.as_ref().map_or(0, |indexed| indexed.next);
         let mut pairs = Vec::new();
         loop {
@@ -134,7 +135,14 @@ impl App {
             }
         }
         let result;
-        (write, result) = on_blocking(write, move |graph| graph.add_edges(&pairs)).await?;
+        (write, result) = on_blocking(write, move |graph| {
+            graph.add_edges(&pairs)?;
+            if first {
+                graph.shrink_to_fit();
+            }
+            Ok(())
+        })
+        .await?;
         result.map_err(full)?;
         if let Some(indexed) = write.as_mut() {
             indexed.next = next;
