@@ -2,7 +2,7 @@
 //! its inputs, outputs and results, a lot, and forward and backward traces. Every read
 //! takes the viewer's scope; a record at a site outside it is "not found".
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -221,36 +221,32 @@ impl App {
                     .ok_or_else(|| not_found("batch", id))?;
             }
         }
-        let edges = self.store.trace_edges(start.clone(), direction).await?;
-        let mut nodes = BTreeSet::new();
-        for e in &edges {
-            nodes.insert(e.source.clone());
-            nodes.insert(e.target.clone());
-        }
-        nodes.remove(&start);
-        let (lot_ids, batch_ids): (Vec<Node>, Vec<Node>) =
-            nodes.into_iter().partition(|n| matches!(n, Node::Lot(_)));
+        let reached = self.genealogy_reach(&start, direction).await?;
+        let count = reached.nodes.len();
+        let (lot_ids, batch_ids): (Vec<Node>, Vec<Node>) = reached
+            .nodes
+            .into_iter()
+            .partition(|n| matches!(n, Node::Lot(_)));
         let ids = |nodes: Vec<Node>| nodes.iter().map(|n| n.id().to_owned()).collect();
-        let reached = lot_ids.len() + batch_ids.len();
         let mut lots = self.store.lots_by_id(ids(lot_ids)).await?;
         let mut batches = self.store.batches_by_id(ids(batch_ids)).await?;
         lots.retain(|l| scope.sees(&l.site));
         batches.retain(|b| scope.sees(&b.site));
-        let visible: BTreeSet<String> = lots
+        let visible: HashSet<String> = lots
             .iter()
             .map(|l| Node::Lot(l.id.clone()).key())
             .chain(batches.iter().map(|b| Node::Batch(b.id.clone()).key()))
             .chain([start.key()])
             .collect();
-        let edges = edges
-            .iter()
-            .map(|e| [e.source.key(), e.target.key()])
+        let edges = reached
+            .edges
+            .into_iter()
             .filter(|[s, t]| visible.contains(s) && visible.contains(t))
             .collect();
         Ok(Trace {
             start: start.key(),
             direction: direction.as_str().to_owned(),
-            hidden: reached - lots.len() - batches.len(),
+            hidden: count - lots.len() - batches.len(),
             lots,
             batches,
             edges,

@@ -11,6 +11,7 @@ pub mod ebr_sheet;
 pub mod ebrs;
 pub mod equipment;
 pub mod exceptions;
+pub mod genealogy_index;
 mod history;
 pub mod identity;
 pub mod import;
@@ -100,6 +101,9 @@ pub struct App {
     pub security: Arc<Security>,
     /// The records KPIs count, held between dashboards (see `kpi.rs`).
     pub kpi: Arc<kpi_facts::KpiCache>,
+    /// The genealogy graph traces walk, kept current from the ledger (see
+    /// `genealogy_index`).
+    pub genealogy: genealogy_index::GenealogyIndex,
 }
 
 impl App {
@@ -113,6 +117,7 @@ impl App {
             store,
             security: Arc::new(Security::new(policy)?),
             kpi: Arc::default(),
+            genealogy: genealogy_index::GenealogyIndex::default(),
         })
     }
 

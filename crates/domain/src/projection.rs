@@ -71,6 +71,8 @@ pub enum RowOp {
 /// Where and when an event was recorded, as the projection needs it.
 #[derive(Clone, Copy, Debug)]
 pub struct Recorded<'a> {
+    /// The event's position in the ledger.
+    pub seq: u64,
     pub stream_id: &'a str,
     pub stream_version: u64,
     pub at: Timestamp,

@@ -180,6 +180,7 @@ pub fn write(
             &mut buf,
         );
         let recorded = Recorded {
+            seq,
             stream_id: &request.stream_id,
             stream_version: version,
             at: now,

@@ -185,6 +185,7 @@ pub(crate) fn replay_into(conn: &mut dyn Conn) -> Result<u64, StoreError> {
             let event = Event::from_parts(&stored.event_type, &stored.payload)
                 .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", stored.seq)))?;
             let recorded = Recorded {
+                seq: stored.seq,
                 stream_id: &stored.stream_id,
                 stream_version: stored.stream_version,
                 at: Timestamp::from_micros(stored.recorded_at_us),

@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0006_series.sql"),
     ),
     (
+        7,
+        "ledger position of genealogy edges",
+        include_str!("../migrations/postgres/0007_genealogy_seq.sql"),
+    ),
+    (
         8,
         "master and executed batch records",
         include_str!("../migrations/postgres/0008_mes.sql"),

@@ -6,6 +6,7 @@
 mod actions;
 mod audit;
 mod exceptions;
+mod genealogy;
 mod import;
 mod kpi;
 mod mes;

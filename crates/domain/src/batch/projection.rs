@@ -61,6 +61,7 @@ fn edge(recorded: Recorded<'_>, from: Node, to: Node, q: Option<&Quantity>) -> R
             ("unit", unit),
             ("stream_id", recorded.stream_id.into()),
             ("stream_version", recorded.stream_version.into()),
+            ("seq", recorded.seq.into()),
         ],
     }
 }

@@ -1,4 +1,7 @@
-//! The genealogy graph: which nodes a trace reaches, and the edges among them.
+//! The genealogy graph as stored: the edges one step from a node (with their
+//! quantities), and the edges added since a ledger position, which is how the
+//! in-memory index that traces run on (`vplant-app`, `genealogy_index`) is built and
+//! kept current.
 
 use vplant_domain::genealogy::{Direction, Node};
 use vplant_domain::projection::Value;
@@ -29,32 +32,61 @@ fn edge(r: &crate::conn::Row) -> Result<Edge, StoreError> {
     })
 }
 
+/// Genealogy edges added at a run of ledger positions, as `genealogy_from` reads
+/// them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AddedEdges {
+    /// `[source, target]` node keys, in ledger order.
+    pub edges: Vec<[String; 2]>,
+    /// The first ledger position not read yet: where the next call starts.
+    pub next: u64,
+    /// Whether every edge there was when this was read has been read (`next` is past
+    /// the newest edge).
+    pub done: bool,
+}
+
 impl Store {
-    /// Every edge reachable from `start` in `direction`, in one recursive query.
-    /// Cycles (which a correct genealogy does not have) end the walk rather than
-    /// looping.
-    pub async fn trace_edges(
-        &self,
-        start: Node,
-        direction: Direction,
-    ) -> Result<Vec<Edge>, StoreError> {
-        let (from, to) = match direction {
-            Direction::Forward => ("source", "target"),
-            Direction::Backward => ("target", "source"),
-        };
-        let sql = format!(
-            "WITH RECURSIVE reach(node) AS (
-                 SELECT CAST($1 AS TEXT)
-                 UNION
-                 SELECT g.{to} FROM genealogy g JOIN reach r ON g.{from} = r.node
-             )
-             SELECT g.source, g.target, g.quantity, g.unit
-             FROM genealogy g JOIN reach r ON g.{from} = r.node
-             ORDER BY g.source, g.target"
-        );
+    /// The genealogy edges added at ledger positions `from..`, at most `span`
+    /// positions' worth, oldest first. Edges are only ever added, each by one event
+    /// at its own position, and appends commit in sequence order, so calling this
+    /// again from `next` until `done` reads every edge once. When nothing was added
+    /// since `from`, it costs one index lookup.
+    pub async fn genealogy_from(&self, from: u64, span: u64) -> Result<AddedEdges, StoreError> {
         self.read(move |conn| {
-            let rows = conn.query(&sql, &[Value::Text(start.key())])?;
-            rows.iter().map(edge).collect()
+            let newest = conn
+                .query("SELECT MAX(seq) FROM genealogy", &[])?
+                .first()
+                .map(|r| r.opt_int(0))
+                .transpose()?
+                .flatten()
+                .map(|s| {
+                    u64::try_from(s).map_err(|_| {
+                        StoreError::Corrupt(format!("a genealogy edge has ledger position {s}"))
+                    })
+                })
+                .transpose()?;
+            let Some(newest) = newest.filter(|n| *n >= from) else {
+                return Ok(AddedEdges {
+                    edges: Vec::new(),
+                    next: from,
+                    done: true,
+                });
+            };
+            let last = newest.min(from.saturating_add(span.max(1) - 1));
+            let edges = conn
+                .query(
+                    "SELECT source, target FROM genealogy WHERE seq >= $1 AND seq <= $2
+                     ORDER BY seq",
+                    &[Value::from(from), Value::from(last)],
+                )?
+                .iter()
+                .map(|r| Ok([r.text(0)?, r.text(1)?]))
+                .collect::<Result<_, StoreError>>()?;
+            Ok(AddedEdges {
+                edges,
+                next: last + 1,
+                done: last == newest,
+            })
         })
         .await
     }

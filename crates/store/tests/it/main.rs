@@ -10,6 +10,7 @@ mod availability;
 mod checkpoints;
 mod commit;
 mod concurrency;
+mod genealogy;
 mod history;
 mod rebuild;
 mod tamper;
