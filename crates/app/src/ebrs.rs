@@ -21,7 +21,7 @@ use vplant_domain::exception::fields::{Classification, DuePolicy, Origin};
 use vplant_domain::exception::{ExceptionCommand, ExceptionState, NewException, RaiseInput};
 use vplant_domain::fields::{Code, Number, Reason};
 use vplant_domain::identity::{Principal, Scope};
-use vplant_domain::lot::{LotRef, LotStatus};
+use vplant_domain::lot::{LotCommand, LotOrigin, LotRef, LotState, LotStatus, NewLot};
 use vplant_domain::mbr::step::StepKind;
 use vplant_domain::numbering::{CounterState, TakeNumber};
 use vplant_domain::site::SiteKind;
@@ -475,13 +475,31 @@ impl App {
         Ok(())
     }
 
-    /// The end of production, reported to the tracker row of the batch.
+    /// The end of production: the batch yields its product lot (`<product>/<batch
+    /// number>`, in quarantine until the batch's disposition), and the tracker row
+    /// of the batch gets its end of production and the yield (genealogy).
     async fn report_completion(
         &self,
         unit: &mut crate::unit::Unit<'_>,
         started: &EbrStarted,
         now: Timestamp,
     ) -> Result<(), AppError> {
+        let id = format!("{}/{}", started.site, started.number);
+        let lot = LotRef::parse(&started.product, &started.number)?;
+        if self.store.lot(&lot.id()).await?.is_none() {
+            let new = NewLot::new(
+                lot.clone(),
+                &Code::parse("site", &started.site)
+                    .map_err(|e| DomainError::Validation(vec![e]))?,
+                LotStatus::Quarantine,
+                LotOrigin::Produced { batch: id.clone() },
+                None,
+                None,
+                None,
+            )?;
+            unit.decide::<LotState>(&lot.id(), LotCommand::Register(new))
+                .await?;
+        }
         let mut report = BatchReport::new(
             &started.site,
             &started.number,
@@ -491,8 +509,9 @@ impl App {
         report
             .actual
             .insert(Milestone::ProductionComplete, now.date());
+        report.yield_lot(lot, None);
         unit.decide::<BatchState>(
-            &format!("{}/{}", started.site, started.number),
+            &id,
             BatchCommand::Report {
                 report: Box::new(report),
                 reason: None,
@@ -604,41 +623,52 @@ impl App {
         let mut unit = self.unit(&request);
         let started = state.started.clone().ok_or_else(|| not_found(&id))?;
         let now = self.store.now();
-        let mut report = None;
-        for c in &consequences {
-            match c {
-                Event::EbrDisposed(d) => {
-                    let mut r = BatchReport::new(
-                        &started.site,
-                        &started.number,
-                        &started.product,
-                        BatchSource::Ebr,
-                    )?;
-                    r.disposition = Some(if d.released {
-                        Disposition::Released
-                    } else {
-                        Disposition::Rejected
-                    });
-                    r.actual.insert(Milestone::RecordReviewComplete, now.date());
-                    r.actual.insert(Milestone::Disposition, now.date());
-                    report = Some(r);
-                }
-                Event::EbrCompleted(_) => {
-                    let mut r = BatchReport::new(
-                        &started.site,
-                        &started.number,
-                        &started.product,
-                        BatchSource::Ebr,
-                    )?;
-                    r.actual.insert(Milestone::ProductionComplete, now.date());
-                    report = Some(r);
-                }
-                _ => {}
+        let completed = consequences
+            .iter()
+            .any(|c| matches!(c, Event::EbrCompleted(_)));
+        let disposed = consequences.iter().find_map(|c| match c {
+            Event::EbrDisposed(d) => Some(d.released),
+            _ => None,
+        });
+        // The disposition, reported to the tracker row.
+        let report = match disposed {
+            Some(released) => {
+                let mut r = BatchReport::new(
+                    &started.site,
+                    &started.number,
+                    &started.product,
+                    BatchSource::Ebr,
+                )?;
+                r.disposition = Some(if released {
+                    Disposition::Released
+                } else {
+                    Disposition::Rejected
+                });
+                r.actual.insert(Milestone::RecordReviewComplete, now.date());
+                r.actual.insert(Milestone::Disposition, now.date());
+                Some(r)
             }
-        }
+            None => None,
+        };
         let mut appended = vec![event];
         appended.extend(consequences);
         unit.append(&stream_id, version, appended);
+        if completed {
+            self.report_completion(&mut unit, &started, now).await?;
+        }
+        let product_lot = LotRef::parse(&started.product, &started.number)?.id();
+        if let Some(released) = disposed
+            && self.store.lot(&product_lot).await?.is_some()
+        {
+            unit.decide::<LotState>(
+                &product_lot,
+                LotCommand::FollowBatch {
+                    batch: id.clone(),
+                    released,
+                },
+            )
+            .await?;
+        }
         if let Some(r) = report {
             unit.decide::<BatchState>(
                 &id,

@@ -173,6 +173,12 @@ pub struct LotStatusChanged {
 #[derive(Clone, Debug)]
 pub enum LotCommand {
     Register(NewLot),
+    /// The disposition of the batch that produced the lot, signed on that batch's
+    /// record: a released batch releases its lot, a rejected one rejects it.
+    FollowBatch {
+        batch: String,
+        released: bool,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -243,6 +249,34 @@ impl Aggregate for LotState {
                 what: "lot",
                 id: lot.lot_ref().id(),
             }),
+            (None, LotCommand::FollowBatch { .. }) => Err(DomainError::NotFound {
+                what: "lot",
+                id: String::new(),
+            }),
+            (Some(lot), LotCommand::FollowBatch { batch, released }) => {
+                if lot.origin
+                    != (LotOrigin::Produced {
+                        batch: batch.clone(),
+                    })
+                {
+                    return Err(DomainError::InvalidState(format!(
+                        "lot {} was not produced by batch {batch}",
+                        lot.lot_ref().id()
+                    )));
+                }
+                let to = if *released {
+                    LotStatus::Released
+                } else {
+                    LotStatus::Rejected
+                };
+                if lot.status == to {
+                    return Ok(Vec::new());
+                }
+                Ok(vec![Event::LotStatusChanged(LotStatusChanged {
+                    from: lot.status,
+                    to,
+                })])
+            }
         }
     }
 

@@ -390,6 +390,10 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
 
     let view = block_on(app.ebr(&Scope::All, "BSL/B001")).unwrap();
     assert!(view.state.is_complete(), "{:?}", view.state.incomplete());
+    // The batch yields its product lot, in quarantine until the disposition.
+    let product_lot = block_on(app.store.lot("PCM500/B001")).unwrap().unwrap();
+    assert_eq!(product_lot.status, "quarantine");
+    assert_eq!(product_lot.produced_by.as_deref(), Some("BSL/B001"));
     assert_eq!(view.row.status, "awaiting_review");
     // Review by exception lists the refused lot, the critical exception and the
     // out-of-specification value, nothing else.
@@ -420,7 +424,15 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
     assert_eq!(view.row.status, "released");
     let tracker = block_on(app.store.batch("BSL/B001")).unwrap().unwrap();
     assert_eq!(tracker.disposition.as_deref(), Some("released"));
-    // Genealogy: the paracetamol lot reached this batch.
+    assert_eq!(
+        block_on(app.store.lot("PCM500/B001"))
+            .unwrap()
+            .unwrap()
+            .status,
+        "released",
+        "the product lot follows the batch's release"
+    );
+    // Genealogy: the paracetamol lot reached this batch and its product lot.
     let trace = block_on(app.trace(
         &Scope::All,
         Node::Lot("PARACETAMOL/L1".into()),
@@ -428,6 +440,10 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
     ))
     .unwrap();
     assert!(trace.batches.iter().any(|b| b.id == "BSL/B001"));
+    assert!(
+        trace.lots.iter().any(|l| l.id == "PCM500/B001"),
+        "{trace:?}"
+    );
     // The coater's logbook shows the use.
     let history = block_on(app.history("equipment/CT-01")).unwrap();
     assert!(
