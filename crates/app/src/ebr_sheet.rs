@@ -130,7 +130,9 @@ fn limits(unit: &str, target: Option<f64>, checks: &Checks) -> String {
     }
 }
 
-fn target(located: &Located<'_>, scale: f64) -> String {
+/// What step `located` asks for, in words, with dispensed quantities scaled by
+/// `scale`: the target and tolerance, limits, options, the hold time.
+pub fn describe_step(located: &Located<'_>, scale: f64) -> String {
     match &located.phase.entry {
         StepKind::Instruction => "acknowledge".to_owned(),
         StepKind::Numeric {
@@ -228,7 +230,7 @@ pub fn sheet(view: &EbrView, signatures: Vec<Signature>) -> Sheet {
                         && state.disposition.is_none()
                         && open_slot == Some(s.slot)
                         && !status.is_done(),
-                    target: target(s, scale),
+                    target: describe_step(s, scale),
                     options: match &s.phase.entry {
                         StepKind::Choice { options, .. } => options.clone(),
                         StepKind::PassFail => vec!["pass".into(), "fail".into()],

@@ -50,4 +50,25 @@
       }
     }
   });
+
+  // A scan field (data-scan) is filled by a barcode scanner, which types the code
+  // and presses Enter. Enter there moves on to the form's next empty field rather
+  // than sending a half-filled form (a weight still to come); with nothing left
+  // to fill, the form is sent as usual.
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || !field.matches || !field.matches("input[data-scan]")) {
+      return;
+    }
+    var inputs = Array.prototype.slice.call(
+      field.form ? field.form.querySelectorAll("input:not([type=hidden])") : []
+    );
+    var next = inputs.slice(inputs.indexOf(field) + 1).find(function (input) {
+      return input.value === "";
+    });
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  });
 })();

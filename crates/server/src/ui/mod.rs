@@ -31,6 +31,7 @@ pub(crate) mod htmx;
 mod kpi;
 mod lists;
 mod master;
+mod mes;
 mod overdue;
 mod page;
 mod products;
@@ -89,6 +90,21 @@ pub static NAV: &[NavItem] = &[
         needs: Some(Permission::ViewBatches),
     },
     NavItem {
+        label: "Recipes (MBR)",
+        href: mes::MBRS,
+        needs: Some(Permission::ViewManufacturing),
+    },
+    NavItem {
+        label: "Batch execution",
+        href: mes::EBRS,
+        needs: Some(Permission::ViewManufacturing),
+    },
+    NavItem {
+        label: "Equipment",
+        href: mes::EQUIPMENT,
+        needs: Some(Permission::ViewManufacturing),
+    },
+    NavItem {
         label: "Exceptions",
         href: exceptions::BASE,
         needs: Some(Permission::ViewExceptions),
@@ -135,6 +151,7 @@ pub fn routes() -> Routes {
         .merge(kpi::routes())
         .merge(exceptions::routes())
         .merge(actions::routes())
+        .merge(mes::routes())
         .get(
             overdue::BASE,
             Access::Allow(Permission::ViewExceptions),

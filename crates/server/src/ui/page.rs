@@ -22,10 +22,12 @@ pub struct Crumb {
 
 /// How an alert reads: success is announced politely, an error interrupts
 /// (`role="alert"`), so a screen reader hears a refusal at once. The style sheet
-/// also has `alert-info` and `alert-warning` for the modules that need them.
+/// also has `alert-info` for the modules that need it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {
     Success,
+    /// Needs attention but did not stop anything (a value outside alert limits).
+    Warning,
     Error,
 }
 
@@ -33,13 +35,14 @@ impl Tone {
     pub fn class(self) -> &'static str {
         match self {
             Tone::Success => "alert-success",
+            Tone::Warning => "alert-warning",
             Tone::Error => "alert-error",
         }
     }
 
     pub fn role(self) -> &'static str {
         match self {
-            Tone::Success => "status",
+            Tone::Success | Tone::Warning => "status",
             Tone::Error => "alert",
         }
     }

@@ -51,6 +51,18 @@ pub struct Signable {
     pub decision: Option<String>,
     /// Why nothing can be signed now; the dialog then shows this instead of a form.
     pub blocked: Option<String>,
+    /// What within the record is signed: a batch record's step or exception; the
+    /// signature then goes through the batch rules (`App::sign_batch`).
+    pub subject: Option<Subject>,
+}
+
+/// A part of a batch record a signature is about, and the meanings that fit it.
+pub struct Subject {
+    /// The step id or exception number; empty for the record as a whole.
+    pub id: String,
+    /// How the dialog names it: "step 1.2.3 · Weigh paracetamol".
+    pub label: String,
+    pub meanings: Vec<Meaning>,
 }
 
 #[derive(Template)]
@@ -95,6 +107,10 @@ async fn sign_page(
     // changed meanwhile is refused again rather than silently re-bound.
     let (version, hash) = shown.unwrap_or((head.version, head.hash));
     let record_type = target.stream_id.split('/').next().unwrap_or_default();
+    let mut meanings = meanings(viewer, record_type);
+    if let Some(subject) = &target.subject {
+        meanings.retain(|m| subject.meanings.contains(m));
+    }
     let page = Chrome::new(
         format!("Sign {} {}", target.what, target.id),
         target.section,
@@ -104,7 +120,7 @@ async fn sign_page(
     .viewer(viewer);
     Ok(SignPage {
         page,
-        meanings: meanings(viewer, record_type),
+        meanings,
         target,
         version,
         hash,
@@ -150,18 +166,32 @@ pub async fn submit(
         password: value(values, "password").to_owned(),
     };
     let name = format!("{} '{}'", target.what, target.id);
-    let outcome = state
-        .app
-        .sign(
-            &viewer.principal,
-            &target.stream_id,
-            &name,
-            &input,
-            &viewer.client,
-        )
-        .await;
+    let outcome = match &target.subject {
+        Some(subject) => state
+            .app
+            .sign_batch(
+                &viewer.principal,
+                &target.id,
+                Some(subject.id.as_str()),
+                &input,
+                &viewer.client,
+            )
+            .await
+            .map(|_| ()),
+        None => state
+            .app
+            .sign(
+                &viewer.principal,
+                &target.stream_id,
+                &name,
+                &input,
+                &viewer.client,
+            )
+            .await
+            .map(|_| ()),
+    };
     let error = match outcome {
-        Ok(_) => return Ok(redirect(&format!("{}?done=signed", target.href), htmx)),
+        Ok(()) => return Ok(redirect(&format!("{}?done=signed", target.href), htmx)),
         Err(e) => e,
     };
     let failure = Failure::from_app(error, target.what, &target.id)?;

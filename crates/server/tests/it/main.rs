@@ -13,6 +13,7 @@ mod entry;
 mod exceptions;
 mod kpi;
 mod mes;
+mod mes_pages;
 mod pages;
 mod rebuild;
 mod security;

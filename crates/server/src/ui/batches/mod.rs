@@ -47,6 +47,16 @@ pub fn routes() -> Routes {
         .post("/batches/{site}/{number}/report", report, entry::update)
         .get(LOTS, view, lots::list)
         .get("/lots/{material}/{lot}", view, lots::show)
+        .get(
+            "/lots/{material}/{lot}/sign",
+            Access::AnySignature,
+            lots::sign_form,
+        )
+        .post(
+            "/lots/{material}/{lot}/sign",
+            Access::AnySignature,
+            lots::sign,
+        )
         .get(TRACE, view, trace::show)
 }
 
@@ -67,7 +77,7 @@ pub fn trace_href(node: &str, id: &str, direction: &str) -> String {
 
 /// A record that does not exist, or lies outside the viewer's sites: the same
 /// page for both, so that it tells nothing about other sites.
-fn not_found(
+pub(in crate::ui) fn not_found(
     error: AppError,
     what: &str,
     id: &str,

@@ -48,6 +48,7 @@ async fn signable(state: &AppState, viewer: &Viewer, number: &str) -> Result<Sig
         list: ("Exceptions", BASE),
         decision,
         blocked,
+        subject: None,
     })
 }
 

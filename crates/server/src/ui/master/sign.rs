@@ -38,6 +38,7 @@ async fn signable<R: MasterUi>(
         list: (R::MANY, R::BASE),
         decision: None,
         blocked: None,
+        subject: None,
         id: record.code,
     })
 }
