@@ -8,6 +8,23 @@ use vplant_store::StoreError;
 
 use crate::{App, AppError, Request};
 
+/// How often a numbered record is tried before giving up: each round at least one
+/// of the writers racing for the counter wins, so this many writers at one moment
+/// all get their number.
+pub(crate) const NUMBER_ATTEMPTS: usize = 32;
+
+/// Whether an attempt at a numbered record lost the race for its number, and
+/// should take the next one: the counter moved on before the commit (a conflict),
+/// or another writer committed that number, record and all, between the moment
+/// the counter was read and the moment the record was (it then already exists).
+pub(crate) fn lost_race(error: &AppError) -> bool {
+    matches!(
+        error,
+        AppError::Store(StoreError::Conflict { .. })
+            | AppError::Domain(DomainError::AlreadyExists { .. })
+    )
+}
+
 impl App {
     /// Takes the next number of `prefix-<year>` and creates record `A` with the
     /// command `make(number)` builds; returns the number.
@@ -37,12 +54,14 @@ impl App {
                     ));
                 }
             };
-            unit.decide::<A>(&number, make(&number)?).await?;
-            match unit.commit_all().await {
-                // Another writer took the number first: take the next one.
-                Err(AppError::Store(StoreError::Conflict { .. })) if attempt < 5 => {}
+            let outcome = match unit.decide::<A>(&number, make(&number)?).await {
+                Ok(_) => unit.commit_all().await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Err(e) if lost_race(&e) && attempt < NUMBER_ATTEMPTS => {}
                 Err(e) => return Err(e),
-                Ok(_) => return Ok(number),
+                Ok(()) => return Ok(number),
             }
         }
     }

@@ -17,8 +17,8 @@ use vplant_domain::mbr::step::StepKind;
 use vplant_domain::numbering::{CounterState, TakeNumber};
 use vplant_domain::units::Quantity;
 use vplant_domain::{Aggregate, DomainError, Event, Timestamp};
-use vplant_store::StoreError;
 
+use crate::numbered::{NUMBER_ATTEMPTS, lost_race};
 use crate::{App, AppError, Request};
 
 use super::{EntryInput, EntryOutcome, not_found, tracker_report};
@@ -143,7 +143,8 @@ impl App {
         loop {
             attempt += 1;
             match self.try_record(&id, entry, request).await {
-                Err(AppError::Store(StoreError::Conflict { .. })) if attempt < 5 => {}
+                // Another entry took the record's version or an exception number first.
+                Err(e) if lost_race(&e) && attempt < NUMBER_ATTEMPTS => {}
                 other => return other,
             }
         }

@@ -12,8 +12,8 @@ use vplant_domain::identity::{Principal, Scope};
 use vplant_domain::lot::{LotCommand, LotRef, LotState};
 use vplant_domain::numbering::{CounterState, TakeNumber};
 use vplant_domain::{Aggregate, DomainError, Event};
-use vplant_store::StoreError;
 
+use crate::numbered::{NUMBER_ATTEMPTS, lost_race};
 use crate::signatures::SignatureInput;
 use crate::{App, AppError, Request};
 
@@ -211,8 +211,15 @@ impl App {
                 },
             )
             .await?;
-            unit.decide::<ExceptionState>(&number, raise(&number)?)
-                .await?;
+            if let Err(e) = unit
+                .decide::<ExceptionState>(&number, raise(&number)?)
+                .await
+            {
+                if lost_race(&e) && attempt < NUMBER_ATTEMPTS {
+                    continue;
+                }
+                return Err(e);
+            }
             if unit
                 .decided::<EbrState>(&id)
                 .iter()
@@ -222,7 +229,7 @@ impl App {
                     .await?;
             }
             match unit.commit_all().await {
-                Err(AppError::Store(StoreError::Conflict { .. })) if attempt < 5 => {}
+                Err(e) if lost_race(&e) && attempt < NUMBER_ATTEMPTS => {}
                 Err(e) => return Err(e),
                 Ok(_) => {
                     self.release_equipment(&id, request).await?;

@@ -15,7 +15,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::support::Env;
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -40,7 +40,7 @@ fn free_port() -> u16 {
 
 /// Starts chromedriver and a headless Chromium session, or `None` (with a note)
 /// when they are not installed and CI does not require them.
-async fn browser(env: &Env) -> Option<(Client, Driver)> {
+pub(crate) async fn browser(env: &Env) -> Option<(Client, Driver)> {
     let (Some(chromium), Some(chromedriver)) = (tool("chromium"), tool("chromedriver")) else {
         assert!(
             std::env::var("VPLANT_CI").is_err(),
@@ -87,7 +87,7 @@ async fn browser(env: &Env) -> Option<(Client, Driver)> {
     Some((client, driver))
 }
 
-async fn fill(client: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(client: &Client, css: &str, text: &str) {
     let field = client
         .find(Locator::Css(css))
         .await
@@ -96,7 +96,7 @@ async fn fill(client: &Client, css: &str, text: &str) {
     field.send_keys(text).await.expect("type");
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -107,7 +107,11 @@ async fn click(client: &Client, css: &str) {
 }
 
 /// Polls the page until `condition` holds on its source, or fails naming `what`.
-async fn until(client: &Client, what: &str, condition: impl Fn(&str, &str) -> bool) -> String {
+pub(crate) async fn until(
+    client: &Client,
+    what: &str,
+    condition: impl Fn(&str, &str) -> bool,
+) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let html = client.source().await.expect("page source");
@@ -123,7 +127,7 @@ async fn until(client: &Client, what: &str, condition: impl Fn(&str, &str) -> bo
     }
 }
 
-async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
+pub(crate) async fn sign_in(client: &Client, base: &str, username: &str, password: &str) {
     client
         .goto(&format!("{base}/login"))
         .await
@@ -301,7 +305,7 @@ async fn set(client: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("set {css}: {e}"));
 }
 
-async fn choose(client: &Client, css: &str, value: &str) {
+pub(crate) async fn choose(client: &Client, css: &str, value: &str) {
     client
         .find(Locator::Css(css))
         .await

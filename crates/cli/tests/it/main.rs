@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod browser;
+mod browser_mes;
 mod cli;
 mod crash;
 mod full_disk;

@@ -127,3 +127,69 @@ async fn an_mbr_file_goes_in_and_out_and_equipment_keeps_its_logbook() {
         .json();
     assert_eq!(log.as_array().unwrap().len(), 2, "{log}");
 }
+
+/// Entries at several batches at the same moment, each raising an exception (a late
+/// entry raises a minor one): every entry is recorded, and every exception gets a
+/// number of its own. Losing the race for a number means taking the next one, also
+/// when the other writer's exception is already committed by the time this one is
+/// read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_entries_that_raise_exceptions_each_get_their_own_number() {
+    use vplant_app::Request as AppRequest;
+    use vplant_app::ebrs::{EntryInput, StartInput};
+    use vplant_domain::identity::Scope;
+
+    let server = Server::new().await;
+    seed_mes(&server.app).await;
+    let batches: Vec<String> = (2..=9).map(|n| format!("E{n}")).collect();
+    for number in &batches {
+        let start = StartInput {
+            site: INTERNAL.to_owned(),
+            number: number.clone(),
+            order: format!("PO-{number}"),
+            mbr: MBR.to_owned(),
+            size: "100".to_owned(),
+            size_unit: "kg".to_owned(),
+        };
+        server
+            .app
+            .start_batch(&Scope::All, &start, &AppRequest::by("supervisor"))
+            .await
+            .unwrap();
+    }
+    let two_hours = 2 * 3600 * 1_000_000;
+    let performed_at =
+        vplant_domain::Timestamp::from_micros(server.app.store.now().as_micros() - two_hours)
+            .to_rfc3339();
+    let entries = batches.iter().map(|number| {
+        let app = server.app.clone();
+        let input = EntryInput {
+            step: "start_up".to_owned(),
+            device: "TAB-7".to_owned(),
+            performed_at: performed_at.clone(),
+            ..EntryInput::default()
+        };
+        let id = format!("{INTERNAL}/{number}");
+        tokio::spawn(async move {
+            app.record_entry(&Scope::All, &id, &input, &AppRequest::by("operator"))
+                .await
+        })
+    });
+    let mut numbers = Vec::new();
+    for handle in entries.collect::<Vec<_>>() {
+        let outcome = handle.await.unwrap().expect("every entry is recorded");
+        assert!(outcome.entry.is_some());
+        numbers.extend(outcome.exceptions.into_iter().map(|(n, _)| n));
+    }
+    let distinct: std::collections::BTreeSet<_> = numbers.iter().collect();
+    assert_eq!(
+        numbers.len(),
+        batches.len(),
+        "one late-entry exception each"
+    );
+    assert_eq!(
+        distinct.len(),
+        numbers.len(),
+        "no number twice: {numbers:?}"
+    );
+}
