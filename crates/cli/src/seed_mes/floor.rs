@@ -137,7 +137,7 @@ impl<'a> Batch<'a> {
             .with_context(|| format!("batch {}: the entry of step {step} failed", self.id))
     }
 
-    /// Records an entry that must be accepted; returns its number.
+    /// Records an entry that must be accepted.
     async fn accepted(&self, step: &str, value: &str, lot: &str) -> Result<EntryOutcome> {
         let outcome = self.enter(step, value, lot, None).await?;
         if let Some(why) = &outcome.refused {
