@@ -6,6 +6,7 @@ mod commands;
 mod keys;
 mod mail;
 mod seed;
+mod seed_mes;
 mod seed_tracker;
 
 use std::process::ExitCode;

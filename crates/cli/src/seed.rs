@@ -101,9 +101,10 @@ pub async fn demo(app: &App) -> Result<String> {
     let history = batch_history(app, &by).await?;
     created += users(app, &by).await?;
     let operations = crate::seed_tracker::operations(app).await?;
+    let mes = crate::seed_mes::mes(app).await?;
     let counts = app.store.counts().await?;
     Ok(format!(
-        "{created} records created; {} sites, {} products, {} ledger events. {history} {operations}",
+        "{created} records created; {} sites, {} products, {} ledger events. {history} {operations} {mes}",
         counts.sites, counts.products, counts.events
     ))
 }

@@ -20,7 +20,7 @@ fn init_seed_verify_export_import_and_rebuild() {
         "--keys",
         &env.keys.display().to_string(),
     ]);
-    assert!(seeded.contains("7 sites, 33 products"), "{seeded}");
+    assert!(seeded.contains("7 sites, 34 products"), "{seeded}");
     assert!(
         seeded.contains("Batch history of CMO-SI: 2386 records"),
         "{seeded}"

@@ -29,15 +29,20 @@ impl Env {
     /// HTTP helpers below send as `Authorization: Bearer`.
     pub fn init_with_token(&self) -> String {
         self.ok(&["init"]);
+        self.token("admin", "administrator")
+    }
+
+    /// A one-day API token of `username` with `role` (`vplant admin issue-token`).
+    pub fn token(&self, username: &str, role: &str) -> String {
         let out = self.ok(&[
             "admin",
             "issue-token",
             "--username",
-            "admin",
+            username,
             "--name",
             "integration tests",
             "--role",
-            "administrator",
+            role,
             "--days",
             "1",
         ]);
@@ -172,6 +177,13 @@ pub fn post_json(url: &str, token: &str, body: &serde_json::Value) -> (u16, serd
         .header("content-type", "application/json")
         .header("authorization", format!("Bearer {token}"))
         .send(body.to_string());
+    json_response(response)
+}
+
+/// The status and JSON body of a response (0 and Null when the connection failed).
+fn json_response(
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> (u16, serde_json::Value) {
     match response {
         Ok(mut r) => {
             let status = r.status().as_u16();
@@ -183,6 +195,21 @@ pub fn post_json(url: &str, token: &str, body: &serde_json::Value) -> (u16, serd
         }
         Err(_) => (0, serde_json::Value::Null),
     }
+}
+
+/// GETs JSON with an API token; returns the status and the body (Null when it is
+/// not JSON).
+pub fn get_json(url: &str, token: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    json_response(
+        agent
+            .get(url)
+            .header("authorization", format!("Bearer {token}"))
+            .call(),
+    )
 }
 
 pub fn get_status(url: &str) -> u16 {
