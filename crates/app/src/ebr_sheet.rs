@@ -4,13 +4,16 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
+use vplant_domain::Timestamp;
 use vplant_domain::ebr::EbrState;
 use vplant_domain::ebr::events::EntryValue;
 use vplant_domain::mbr::recipe::Located;
 use vplant_domain::mbr::step::{Checks, StepKind};
+use vplant_store::StoreError;
 use vplant_store::queries::identity::Signature;
 
-use crate::ebrs::EbrView;
+use crate::AppError;
+use crate::ebrs::{EbrView, Recorded};
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Sheet {
@@ -58,6 +61,10 @@ pub struct SheetStep {
     /// not_started, timer_running, awaiting_performed, awaiting_verification, done
     /// or skipped.
     pub status: String,
+    /// The status in words, e.g. "waiting for a second person's verification".
+    pub status_label: String,
+    /// Who skipped the step, when and why, if it was skipped.
+    pub skipped: Option<SheetSkip>,
     /// Whether it may take its first entry now.
     pub enterable: bool,
     /// What is asked, in words: the scaled target and tolerance, limits, options.
@@ -73,9 +80,15 @@ pub struct SheetEntry {
     pub value: String,
     pub by: String,
     /// When it was done, by the device's clock (RFC 3339).
-    pub performed_at: String,
+    #[schema(value_type = String)]
+    pub performed_at: Timestamp,
+    /// When it reached the ledger, by the server's clock (RFC 3339).
+    #[schema(value_type = String)]
+    pub recorded_at: Timestamp,
     pub device: Option<String>,
     pub corrects: Option<u32>,
+    /// The reason given with the entry (required with a correction).
+    pub reason: Option<String>,
     pub corrected_by: Option<u32>,
     /// alert, action or spec.
     pub excursion: Option<String>,
@@ -96,6 +109,22 @@ pub struct SheetRefused {
     pub step: String,
     pub attempted: String,
     pub reason: String,
+    /// Who attempted it.
+    pub by: String,
+    pub device: Option<String>,
+    /// When the attempt reached the ledger (RFC 3339).
+    #[schema(value_type = String)]
+    pub recorded_at: Timestamp,
+}
+
+/// A step that was not done.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SheetSkip {
+    pub by: String,
+    pub reason: Option<String>,
+    /// When the skip reached the ledger (RFC 3339).
+    #[schema(value_type = String)]
+    pub recorded_at: Timestamp,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -180,8 +209,25 @@ fn entry_value(value: &EntryValue) -> String {
     value.display()
 }
 
+/// The ledger's facts about the event at `version`. A view folded from its stream
+/// has them for every version it applied, so a missing one means the view was not
+/// read from the ledger; the sheet is refused rather than show a time never recorded.
+fn recorded(view: &EbrView, version: u64) -> Result<Recorded, AppError> {
+    view.recorded(version).cloned().ok_or_else(|| {
+        AppError::Store(StoreError::Corrupt(format!(
+            "batch record {}: the event at version {version} is not in the ledger read; \
+             run `vplant verify` on the database",
+            view.row.id
+        )))
+    })
+}
+
 /// The sheet of a batch record, with its signatures.
-pub fn sheet(view: &EbrView, signatures: Vec<Signature>) -> Sheet {
+///
+/// # Errors
+///
+/// When the view lacks the ledger's facts about one of its events (see [`recorded`]).
+pub fn sheet(view: &EbrView, signatures: Vec<Signature>) -> Result<Sheet, AppError> {
     let state: &EbrState = &view.state;
     let row = &view.row;
     let scale = state.scale();
@@ -195,7 +241,79 @@ pub fn sheet(view: &EbrView, signatures: Vec<Signature>) -> Sheet {
         .iter()
         .find(|s| !state.step_status(&s.phase.id).is_done())
         .map(|s| s.slot);
-    Sheet {
+    let mut sheet_steps = Vec::with_capacity(steps.len());
+    for s in &steps {
+        let status = state.step_status(&s.phase.id);
+        let skipped = match state.skipped.get(&s.phase.id) {
+            Some(version) => {
+                let ledger = recorded(view, *version)?;
+                Some(SheetSkip {
+                    by: ledger.actor,
+                    reason: ledger.reason,
+                    recorded_at: ledger.recorded_at,
+                })
+            }
+            None => None,
+        };
+        let mut entries = Vec::new();
+        for e in state
+            .entries
+            .iter()
+            .filter(|e| e.recorded.step == s.phase.id)
+        {
+            let ledger = recorded(view, e.version)?;
+            entries.push(SheetEntry {
+                entry: e.recorded.entry,
+                value: entry_value(&e.recorded.value),
+                by: e.recorded.by.clone(),
+                performed_at: e.recorded.performed_at,
+                recorded_at: ledger.recorded_at,
+                device: e.recorded.device.clone(),
+                corrects: e.recorded.corrects,
+                reason: ledger.reason,
+                corrected_by: e.corrected_by,
+                excursion: e.recorded.excursion.map(|x| x.as_str().to_owned()),
+                late: e.recorded.late,
+            });
+        }
+        sheet_steps.push(SheetStep {
+            id: s.phase.id.clone(),
+            name: s.phase.name.clone(),
+            instruction: s.phase.instruction.clone(),
+            kind: s.phase.entry.name().to_owned(),
+            unit_procedure: s.unit_procedure.name.clone(),
+            operation: s.operation.name.clone(),
+            slot: s.slot,
+            signatures: s.phase.signatures.as_str().to_owned(),
+            status: status.as_str().to_owned(),
+            status_label: status.describe().to_owned(),
+            skipped,
+            enterable: blocking.is_empty()
+                && state.disposition.is_none()
+                && open_slot == Some(s.slot)
+                && !status.is_done(),
+            target: describe_step(s, scale),
+            options: match &s.phase.entry {
+                StepKind::Choice { options, .. } => options.clone(),
+                StepKind::PassFail => vec!["pass".into(), "fail".into()],
+                _ => Vec::new(),
+            },
+            entries,
+        });
+    }
+    let mut refused = Vec::with_capacity(state.refused.len());
+    for (r, version) in &state.refused {
+        let ledger = recorded(view, *version)?;
+        refused.push(SheetRefused {
+            step: r.step.clone(),
+            attempted: r.attempted.display(),
+            reason: r.reason.clone(),
+            by: ledger.actor,
+            device: r.device.clone(),
+            recorded_at: ledger.recorded_at,
+        });
+    }
+    Ok(Sheet {
         id: row.id.clone(),
         site: row.site.clone(),
         number: row.number.clone(),
@@ -212,49 +330,7 @@ pub fn sheet(view: &EbrView, signatures: Vec<Signature>) -> Sheet {
         complete: state.is_complete(),
         reviewed: state.reviewed(),
         version: state.version,
-        steps: steps
-            .iter()
-            .map(|s| {
-                let status = state.step_status(&s.phase.id);
-                SheetStep {
-                    id: s.phase.id.clone(),
-                    name: s.phase.name.clone(),
-                    instruction: s.phase.instruction.clone(),
-                    kind: s.phase.entry.name().to_owned(),
-                    unit_procedure: s.unit_procedure.name.clone(),
-                    operation: s.operation.name.clone(),
-                    slot: s.slot,
-                    signatures: s.phase.signatures.as_str().to_owned(),
-                    status: status.as_str().to_owned(),
-                    enterable: blocking.is_empty()
-                        && state.disposition.is_none()
-                        && open_slot == Some(s.slot)
-                        && !status.is_done(),
-                    target: describe_step(s, scale),
-                    options: match &s.phase.entry {
-                        StepKind::Choice { options, .. } => options.clone(),
-                        StepKind::PassFail => vec!["pass".into(), "fail".into()],
-                        _ => Vec::new(),
-                    },
-                    entries: state
-                        .entries
-                        .iter()
-                        .filter(|e| e.recorded.step == s.phase.id)
-                        .map(|e| SheetEntry {
-                            entry: e.recorded.entry,
-                            value: entry_value(&e.recorded.value),
-                            by: e.recorded.by.clone(),
-                            performed_at: e.recorded.performed_at.to_rfc3339(),
-                            device: e.recorded.device.clone(),
-                            corrects: e.recorded.corrects,
-                            corrected_by: e.corrected_by,
-                            excursion: e.recorded.excursion.map(|x| x.as_str().to_owned()),
-                            late: e.recorded.late,
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
+        steps: sheet_steps,
         blocking,
         exceptions: state
             .exceptions
@@ -267,15 +343,7 @@ pub fn sheet(view: &EbrView, signatures: Vec<Signature>) -> Sheet {
                 acknowledged: l.acknowledged,
             })
             .collect(),
-        refused: state
-            .refused
-            .iter()
-            .map(|(r, _)| SheetRefused {
-                step: r.step.clone(),
-                attempted: r.attempted.display(),
-                reason: r.reason.clone(),
-            })
-            .collect(),
+        refused,
         review: view
             .review
             .iter()
@@ -289,5 +357,5 @@ pub fn sheet(view: &EbrView, signatures: Vec<Signature>) -> Sheet {
             })
             .collect(),
         signatures,
-    }
+    })
 }

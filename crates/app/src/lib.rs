@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod audit;
 pub mod batches;
+pub mod ebr_record;
 pub mod ebr_sheet;
 pub mod ebrs;
 pub mod equipment;

@@ -17,7 +17,8 @@ use vplant_domain::fields::{Code, Number};
 use vplant_domain::identity::Scope;
 use vplant_domain::site::SiteKind;
 use vplant_domain::units::Quantity;
-use vplant_domain::{Aggregate, DomainError, FieldError};
+use vplant_domain::{Aggregate, DomainError, Event, FieldError, Timestamp};
+use vplant_store::StoreError;
 use vplant_store::queries::mes::EbrRow;
 
 use crate::{App, AppError, Request};
@@ -73,6 +74,33 @@ pub struct EbrView {
     pub row: EbrRow,
     pub state: EbrState,
     pub review: Vec<ReviewItem>,
+    /// What the ledger keeps beside each event of the record, in stream order: who,
+    /// when it arrived, why.
+    pub ledger: Vec<Recorded>,
+}
+
+/// What the ledger keeps beside one event's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// The event's stream version.
+    pub version: u64,
+    pub actor: String,
+    /// The reason given with the command (a correction's, a skip's).
+    pub reason: Option<String>,
+    /// When the event reached the ledger, by the server's clock.
+    pub recorded_at: Timestamp,
+    /// The event's ledger hash, hex.
+    pub hash: String,
+}
+
+impl EbrView {
+    /// The ledger's facts about the event at stream version `version`.
+    pub fn recorded(&self, version: u64) -> Option<&Recorded> {
+        self.ledger
+            .binary_search_by_key(&version, |r| r.version)
+            .ok()
+            .and_then(|i| self.ledger.get(i))
+    }
 }
 
 /// A report of the batch to its tracker row, to fill in with what is new.
@@ -113,9 +141,31 @@ impl App {
             .await?
             .filter(|r| scope.sees(&r.site))
             .ok_or_else(|| not_found(&id))?;
-        let (state, _) = self.load::<EbrState>(&EbrState::stream_id(&id)).await?;
+        // The stream is folded here rather than by `load`, because the printed record
+        // and the sheet also show when each entry reached the ledger and the reason
+        // given with it, which only the ledger row holds.
+        let mut state = EbrState::default();
+        let mut ledger = Vec::new();
+        for stored in self.store.stream(&EbrState::stream_id(&id)).await? {
+            let event = Event::from_parts(&stored.event_type, &stored.payload)
+                .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", stored.seq)))?;
+            let recorded_at = Timestamp::from_micros(stored.recorded_at_us);
+            state.apply_recorded(&event, recorded_at);
+            ledger.push(Recorded {
+                version: stored.stream_version,
+                actor: stored.actor,
+                reason: stored.reason,
+                recorded_at,
+                hash: stored.hash.to_hex(),
+            });
+        }
         let review = review::items(&state);
-        Ok(EbrView { row, state, review })
+        Ok(EbrView {
+            row,
+            state,
+            review,
+            ledger,
+        })
     }
 
     /// Starts a batch at an internal site from the MBR's effective version.

@@ -5,6 +5,7 @@
 
 mod actions;
 mod audit;
+mod ebr_record;
 mod exceptions;
 mod genealogy;
 mod import;

@@ -28,24 +28,28 @@ use vplant_domain::site::{NewSite, SiteCommand, SiteState};
 use vplant_domain::{Timestamp, fields::Code};
 use vplant_testkit::{TestDb, block_on};
 
-const PASSWORD: &str = "Correct-Horse-Battery-Staple-9";
-const MBR: &str = include_str!("../../../../docs/examples/mbr-film-coated-tablet.yaml");
+pub(crate) const PASSWORD: &str = "Correct-Horse-Battery-Staple-9";
+pub(crate) const MBR: &str = include_str!("../../../../docs/examples/mbr-film-coated-tablet.yaml");
+/// Why the hardness entry of the batch is corrected.
+pub(crate) const HARDNESS_REASON: &str = "Transcription error: the tester showed 118 N";
 
-struct Floor {
-    app: App,
+/// The Basel site with its people, released lots and clean equipment, and a clock
+/// the test moves.
+pub(crate) struct Floor {
+    pub(crate) app: App,
     clock: Arc<AtomicI64>,
 }
 
 impl Floor {
-    fn minutes(&self, m: i64) {
+    pub(crate) fn minutes(&self, m: i64) {
         self.clock.fetch_add(m * 60_000_000, Ordering::SeqCst);
     }
 
-    fn user(&self, name: &str) -> vplant_domain::identity::Principal {
+    pub(crate) fn user(&self, name: &str) -> vplant_domain::identity::Principal {
         principal_of(&block_on(self.app.store.user(name)).unwrap().unwrap())
     }
 
-    fn sign(&self, who: &str, stream: &str, meaning: &str) -> Result<(), AppError> {
+    pub(crate) fn sign(&self, who: &str, stream: &str, meaning: &str) -> Result<(), AppError> {
         let head = block_on(self.app.signable_head(stream)).unwrap().unwrap();
         let input = SignatureInput {
             meaning: meaning.to_owned(),
@@ -61,7 +65,12 @@ impl Floor {
         .map(|_| ())
     }
 
-    fn sign_batch(&self, who: &str, subject: Option<&str>, meaning: &str) -> Result<(), AppError> {
+    pub(crate) fn sign_batch(
+        &self,
+        who: &str,
+        subject: Option<&str>,
+        meaning: &str,
+    ) -> Result<(), AppError> {
         let head = block_on(self.app.signable_head("ebr/BSL/B001"))
             .unwrap()
             .unwrap();
@@ -79,7 +88,7 @@ impl Floor {
         .map(|_| ())
     }
 
-    fn enter(
+    pub(crate) fn enter(
         &self,
         who: &str,
         step: &str,
@@ -90,7 +99,7 @@ impl Floor {
             .unwrap_or_else(|e| panic!("entry {step} = {value}: {e}"))
     }
 
-    fn try_enter(
+    pub(crate) fn try_enter(
         &self,
         who: &str,
         step: &str,
@@ -111,14 +120,32 @@ impl Floor {
         )
     }
 
+    /// Corrects entry `old` of `step` with `value`, giving `reason`.
+    pub(crate) fn correct(&self, who: &str, step: &str, value: &str, old: u32, reason: &str) {
+        self.minutes(1);
+        let input = EntryInput {
+            step: step.to_owned(),
+            value: value.to_owned(),
+            device: "TAB-07".to_owned(),
+            corrects: Some(old),
+            reason: reason.to_owned(),
+            ..EntryInput::default()
+        };
+        block_on(
+            self.app
+                .record_entry(&Scope::All, "BSL/B001", &input, &Request::by(who)),
+        )
+        .unwrap_or_else(|e| panic!("correction of {step} entry {old}: {e}"));
+    }
+
     /// Enters and signs a step as performed.
-    fn step(&self, step: &str, value: &str, lot: &str) {
+    pub(crate) fn step(&self, step: &str, value: &str, lot: &str) {
         self.enter("op.anna", step, value, lot);
         self.sign_batch("op.anna", Some(step), "performed").unwrap();
     }
 }
 
-fn floor(db: TestDb) -> (Floor, TestDb) {
+pub(crate) fn floor(db: TestDb) -> (Floor, TestDb) {
     let clock = Arc::new(AtomicI64::new(0));
     let offset = clock.clone();
     let base = Timestamp::from_micros(1_795_000_000_000_000); // 2026-11-17
@@ -372,7 +399,12 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
     f.step("blend_time", "stop", "");
     f.step("blend_uniformity", "BU-B001-01", "");
     f.step("press", "TP-01", "");
-    f.step("hardness", "118", "");
+    // A value misread from the tester is corrected before the step is signed: a new
+    // entry that points at the old one, with the reason.
+    let misread = f.enter("op.anna", "hardness", "128", "").entry.unwrap();
+    f.correct("op.anna", "hardness", "118", misread, HARDNESS_REASON);
+    f.sign_batch("op.anna", Some("hardness"), "performed")
+        .unwrap();
     f.step("tablet_weight", "601.2", "");
     f.step("friability", "0.3", "");
     f.step("cores_compressed", "595000", "");
@@ -395,8 +427,8 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
     assert_eq!(product_lot.status, "quarantine");
     assert_eq!(product_lot.produced_by.as_deref(), Some("BSL/B001"));
     assert_eq!(view.row.status, "awaiting_review");
-    // Review by exception lists the refused lot, the critical exception and the
-    // out-of-specification value, nothing else.
+    // Review by exception lists the refused lot, the critical exception, the
+    // out-of-specification value and the correction, nothing else.
     let kinds: Vec<ReviewKind> = view.review.iter().map(|i| i.kind).collect();
     assert_eq!(
         kinds,
@@ -404,7 +436,8 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
             ReviewKind::Exception,
             ReviewKind::Refused,
             ReviewKind::Exception,
-            ReviewKind::OutOfLimit
+            ReviewKind::OutOfLimit,
+            ReviewKind::Correction
         ],
         "{:#?}",
         view.review
@@ -452,6 +485,8 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
             .any(|h| h.summary.contains("Use ended by batch BSL/B001")),
         "{history:#?}"
     );
+
+    crate::ebr_record::the_released_record_prints_in_full(&f, &critical);
 }
 
 /// Investigates, assesses and closes an exception (QA approves what the

@@ -6,15 +6,18 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use vplant_app::ebr_record;
 use vplant_app::ebr_sheet::{Sheet, sheet};
 use vplant_app::ebrs::{EntryInput, StartInput};
 use vplant_app::signatures::SignatureInput;
 use vplant_store::queries::mes::EbrRow;
 
 use super::audit::QueryParams;
+use super::tracker::FileBytes;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ErrorBody};
@@ -127,7 +130,7 @@ pub struct BatchSignBody {
 async fn sheet_of(s: &AppState, viewer: &Viewer, id: &str) -> Result<Sheet, ApiError> {
     let view = s.app.ebr(&viewer.scope(), id).await?;
     let signatures = s.app.signatures(&format!("ebr/{}", view.row.id)).await?;
-    Ok(sheet(&view, signatures))
+    Ok(sheet(&view, signatures)?)
 }
 
 /// Batch records at the sites you may see, newest first.
@@ -193,6 +196,50 @@ pub async fn show(
     Ok(Json(
         sheet_of(&s, &viewer, &format!("{site}/{number}")).await?,
     ))
+}
+
+/// The executed batch record as a PDF/A-2u: every entry with who and when (device
+/// clock and ledger), corrections with the old value struck and the new one marked
+/// as changed after first entry, exceptions, refused attempts, the review list and
+/// every signature's manifestation (printed name, date and time, meaning).
+#[utoipa::path(get, path = "/api/v1/ebrs/{site}/{number}/record.pdf", tag = "ebrs",
+    operation_id = "ebrs_record_pdf", params(("site" = String, Path), ("number" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = FileBytes,
+        description = "The record as printed now, by you, as an attachment named batch-record-<site>-<number>.pdf"),
+        (status = 404, body = ErrorBody)))]
+pub async fn record_pdf(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path((site, number)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    Ok(printed_pdf(&s, &viewer, &site, &number).await?)
+}
+
+/// Batch record `<site>/<number>` printed now by `viewer`, as a PDF download; the
+/// API and the pages both answer with it.
+pub(crate) async fn printed_pdf(
+    s: &AppState,
+    viewer: &Viewer,
+    site: &str,
+    number: &str,
+) -> Result<Response, vplant_app::AppError> {
+    let id = format!("{site}/{number}").to_uppercase();
+    let record = s.app.ebr_record(&viewer.principal, &id).await?;
+    let pdf = ebr_record::to_pdf(record).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    ebr_record::file_name(&id, "pdf")
+                ),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 /// Record an entry.

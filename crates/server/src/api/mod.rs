@@ -6,7 +6,7 @@ pub(crate) mod audit;
 pub(crate) mod batch_reads;
 pub(crate) mod batches;
 mod changes;
-mod ebrs;
+pub(crate) mod ebrs;
 mod equipment;
 pub(crate) mod exception_input;
 mod exceptions;
@@ -63,7 +63,7 @@ use crate::auth::access::{Access, Routes};
         mbrs::withdraw, mbrs::retire, mbrs::make_effective, mbrs::new_version, mbrs::diff,
         mbrs::signatures, mbrs::sign,
         ebrs::list, ebrs::start, ebrs::show, ebrs::enter, ebrs::skip, ebrs::sign,
-        ebrs::signatures,
+        ebrs::signatures, ebrs::record_pdf,
         equipment::list, equipment::create, equipment::show, equipment::log, equipment::history,
         health::healthz, health::readyz,
     ),
@@ -283,6 +283,7 @@ fn mes_routes() -> Routes {
         .post(&ebr("/skips"), Access::Allow(SuperviseBatches), ebrs::skip)
         .get(&ebr("/signatures"), view, ebrs::signatures)
         .post(&ebr("/signatures"), sign, ebrs::sign)
+        .get(&ebr("/record.pdf"), view, ebrs::record_pdf)
         .get("/api/v1/equipment", view, equipment::list)
         .post(
             "/api/v1/equipment",

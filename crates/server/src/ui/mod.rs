@@ -18,11 +18,13 @@
 //!   and recorded figures; `tracker`: the tracker file import page.
 //! - `exceptions`, `actions`, `overdue`: exceptions and their investigation and
 //!   approval, the action tracker, and each person's overdue list.
+//! - `ebr_record`: the executed batch record's print view and PDF.
 
 mod account;
 mod actions;
 mod audit;
 mod batches;
+mod ebr_record;
 mod exceptions;
 mod form;
 mod history;
@@ -152,6 +154,7 @@ pub fn routes() -> Routes {
         .merge(exceptions::routes())
         .merge(actions::routes())
         .merge(mes::routes())
+        .merge(ebr_record::routes())
         .get(
             overdue::BASE,
             Access::Allow(Permission::ViewExceptions),

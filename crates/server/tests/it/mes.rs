@@ -1,12 +1,13 @@
 //! The MES through the API: a tablet's entry sent twice with one idempotency key is
-//! recorded once; step signature, QA review and release; the MBR file in and out;
-//! the equipment logbook; CMO partners do not reach the MES of our sites.
+//! recorded once; step signature, QA review and release; the executed record as a
+//! print view and a PDF; the MBR file in and out; the equipment logbook; CMO
+//! partners do not reach the MES of our sites.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use vplant_domain::identity::Role;
 
-use crate::support::{Client, EQUIPMENT, INTERNAL, MBR, PASSWORD, Server, seed_mes};
+use crate::support::{Client, EQUIPMENT, INTERNAL, MBR, OWN_CMO, PASSWORD, Server, seed_mes};
 
 async fn sign(
     client: &Client<'_>,
@@ -78,6 +79,122 @@ async fn a_batch_is_executed_signed_reviewed_and_released_through_the_api() {
 
     let cmo = server.as_role(Role::CmoPartner).await;
     assert_eq!(cmo.get("/api/v1/ebrs").await.status, StatusCode::FORBIDDEN);
+
+    the_released_record_is_printed(&server).await;
+}
+
+/// The released batch E1 printed by an auditor: the print view in the browser, the
+/// PDF from the page and from the API.
+async fn the_released_record_is_printed(server: &Server) {
+    let auditor = server.as_role(Role::Auditor).await;
+    let page = auditor.get(&format!("/ebrs/{INTERNAL}/E1/record")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{:?}",
+        page.header("content-type")
+    );
+    for expected in [
+        "<h1>Executed batch record</h1>",
+        "INT/E1",
+        "size: A4;",
+        "Released",
+        "Reviewed",
+        "Performed",
+        // Printed name and username of every signer, and the printer.
+        "Test Operator",
+        "Test QA reviewer",
+        "qa_reviewer",
+        "Printed by",
+        "Test Auditor (auditor)",
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "{expected:?} missing:\n{}",
+            page.body
+        );
+    }
+    assert!(
+        !page.body.contains("<nav"),
+        "the print view is the record alone, without the site's navigation"
+    );
+
+    for uri in [
+        format!("/ebrs/{INTERNAL}/E1/record.pdf"),
+        format!("/api/v1/ebrs/{INTERNAL}/E1/record.pdf"),
+    ] {
+        let (status, headers, pdf) = auditor.get_bytes(&uri).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{uri}: {}",
+            String::from_utf8_lossy(&pdf)
+        );
+        assert_eq!(headers["content-type"], "application/pdf");
+        assert_eq!(
+            headers["content-disposition"],
+            "attachment; filename=\"batch-record-INT-E1.pdf\""
+        );
+        assert!(pdf.starts_with(b"%PDF-"), "{uri}");
+        assert!(
+            String::from_utf8_lossy(&pdf).contains("<pdfaid:part>2</pdfaid:part>"),
+            "{uri} is PDF/A-2"
+        );
+    }
+
+    // A batch that does not exist: the page's 404 and the API's.
+    let missing = auditor.get(&format!("/ebrs/{INTERNAL}/E404/record")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("There is no batch record"),
+        "{}",
+        missing.body
+    );
+    let missing = auditor
+        .get(&format!("/api/v1/ebrs/{INTERNAL}/E404/record.pdf"))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.json()["error"]["code"],
+        "VP-NOT-FOUND",
+        "{}",
+        missing.body
+    );
+
+    // An API token held to another site gets the same answer for this site's record.
+    let issued = server
+        .app
+        .issue_api_token(
+            "auditor",
+            "archive at CMO-A",
+            &["auditor".to_owned()],
+            &[OWN_CMO.to_owned()],
+            30,
+            &vplant_app::Request::by("administrator"),
+        )
+        .await
+        .unwrap();
+    let elsewhere = Client {
+        server,
+        token: None,
+        csrf: None,
+        extra: vec![(
+            "authorization".to_owned(),
+            format!("Bearer {}", issued.secret),
+        )],
+    };
+    let hidden = elsewhere
+        .get(&format!("/api/v1/ebrs/{INTERNAL}/E1/record.pdf"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+    assert_eq!(
+        hidden.json()["error"]["message"],
+        missing.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .replace("E404", "E1")
+    );
 }
 
 #[tokio::test]

@@ -137,7 +137,7 @@ pub(super) async fn load(state: &AppState, viewer: &Viewer, id: &str) -> Result<
         .app
         .signatures(&format!("ebr/{}", view.row.id))
         .await?;
-    Ok(sheet(&view, signatures))
+    Ok(sheet(&view, signatures)?)
 }
 
 fn cards(viewer: &Viewer, sheet: &Sheet) -> Vec<StepCard> {
