@@ -16,7 +16,7 @@ use vplant_domain::identity::Scope;
 use vplant_domain::mbr::recipe::Recipe;
 
 use super::equipment::clean;
-use super::floor::{Batch, Gate, QA, SUPERVISOR, sign_record};
+use super::floor::{Batch, QA, SUPERVISOR, sign_record};
 use super::lots;
 
 /// The equipment a batch is made on: granulator, dryer, blender, press, coater.
@@ -64,12 +64,7 @@ pub const BATCHES: &[(&str, &str, &str)] = &[
 
 /// Runs the two suites side by side; returns how many batches were made.
 pub async fn run(app: &App, recipe: &Recipe) -> Result<usize> {
-    let gate = Gate::new(());
-    let f = Floor {
-        app,
-        recipe,
-        gate: &gate,
-    };
+    let f = Floor { app, recipe };
     let f = &f;
     let suite_1 = async {
         released(f).await?;
@@ -96,12 +91,11 @@ pub async fn run(app: &App, recipe: &Recipe) -> Result<usize> {
 struct Floor<'a> {
     app: &'a App,
     recipe: &'a Recipe,
-    gate: &'a Gate,
 }
 
 async fn start<'a>(f: &Floor<'a>, index: usize) -> Result<Batch<'a>> {
     let (number, order, _) = BATCHES[index];
-    Batch::start(f.app, f.recipe, f.gate, number, order).await
+    Batch::start(f.app, f.recipe, number, order).await
 }
 
 /// Dispensing: line clearance, scale check and the five weighings.
