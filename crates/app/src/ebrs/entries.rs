@@ -8,8 +8,7 @@ use vplant_domain::ebr::checks::{EquipmentFacts, Facts, Input, LotFacts};
 use vplant_domain::ebr::events::{EbrStarted, EntryValue};
 use vplant_domain::ebr::{EbrCommand, EbrState, Record};
 use vplant_domain::equipment::{EquipmentCommand, EquipmentState};
-use vplant_domain::exception::fields::{DuePolicy, Origin};
-use vplant_domain::exception::{ExceptionCommand, ExceptionState, NewException, RaiseInput};
+use vplant_domain::exception::ExceptionState;
 use vplant_domain::fields::{Code, Reason};
 use vplant_domain::identity::Scope;
 use vplant_domain::lot::{LotCommand, LotOrigin, LotRef, LotState, LotStatus, NewLot};
@@ -21,7 +20,7 @@ use vplant_domain::{Aggregate, DomainError, Event, Timestamp};
 use crate::numbered::{NUMBER_ATTEMPTS, lost_race};
 use crate::{App, AppError, Request};
 
-use super::{EntryInput, EntryOutcome, not_found, tracker_report};
+use super::{EntryInput, EntryOutcome, execution_exception, not_found, tracker_report};
 
 fn parse_input(kind: &StepKind, entry: &EntryInput) -> Result<Input, DomainError> {
     let value = entry.value.trim();
@@ -220,25 +219,8 @@ impl App {
         }
         let today = now.date().to_string();
         for (number, v) in record.numbers.iter().zip(&violations) {
-            let raise = RaiseInput {
-                site: started.site.clone(),
-                product: started.product.clone(),
-                batches: vec![id.to_owned()],
-                occurred: today.clone(),
-                discovered: today.clone(),
-                title: v.title.chars().take(200).collect(),
-                description: v.description.clone(),
-                classification: v.classification.as_str().to_owned(),
-                category: v.category.as_str().to_owned(),
-                immediate_action: String::new(),
-            };
-            let origin = Origin::Execution {
-                batch: id.to_owned(),
-                step: step.clone(),
-            };
-            let new = NewException::parse(number, &raise, origin, DuePolicy::default())?;
-            unit.decide::<ExceptionState>(number, ExceptionCommand::Raise(Box::new(new)))
-                .await?;
+            let raise = execution_exception(&started, id, &step, number, &today, v)?;
+            unit.decide::<ExceptionState>(number, raise).await?;
             outcome.exceptions.push((number.clone(), v.classification));
         }
         if let Some(Event::EbrEntryRecorded(e)) = decided.first() {

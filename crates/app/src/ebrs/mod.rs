@@ -9,10 +9,12 @@ use vplant_domain::batch::events::BatchSource;
 use vplant_domain::batch::milestone::Milestone;
 use vplant_domain::batch::report::BatchReport;
 use vplant_domain::batch::{BatchCommand, BatchState};
+use vplant_domain::ebr::checks::Violation;
 use vplant_domain::ebr::events::EbrStarted;
 use vplant_domain::ebr::review::{self, ReviewItem};
 use vplant_domain::ebr::{EbrCommand, EbrState};
-use vplant_domain::exception::fields::Classification;
+use vplant_domain::exception::fields::{Classification, DuePolicy, Origin};
+use vplant_domain::exception::{ExceptionCommand, NewException, RaiseInput};
 use vplant_domain::fields::{Code, Number};
 use vplant_domain::identity::Scope;
 use vplant_domain::site::SiteKind;
@@ -111,6 +113,37 @@ fn tracker_report(started: &EbrStarted) -> Result<BatchReport, DomainError> {
         &started.product,
         BatchSource::Ebr,
     )
+}
+
+/// The command that raises exception `number` for what went wrong at `step` of batch
+/// record `id` (`started`), found today: the exception links the batch and names the
+/// step as its origin.
+fn execution_exception(
+    started: &EbrStarted,
+    id: &str,
+    step: &str,
+    number: &str,
+    today: &str,
+    found: &Violation,
+) -> Result<ExceptionCommand, DomainError> {
+    let raise = RaiseInput {
+        site: started.site.clone(),
+        product: started.product.clone(),
+        batches: vec![id.to_owned()],
+        occurred: today.to_owned(),
+        discovered: today.to_owned(),
+        title: found.title.chars().take(200).collect(),
+        description: found.description.clone(),
+        classification: found.classification.as_str().to_owned(),
+        category: found.category.as_str().to_owned(),
+        immediate_action: String::new(),
+    };
+    let origin = Origin::Execution {
+        batch: id.to_owned(),
+        step: step.to_owned(),
+    };
+    let new = NewException::parse(number, &raise, origin, DuePolicy::default())?;
+    Ok(ExceptionCommand::Raise(Box::new(new)))
 }
 
 fn not_found(id: &str) -> AppError {

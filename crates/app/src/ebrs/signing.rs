@@ -4,9 +4,10 @@
 use vplant_domain::batch::events::Disposition;
 use vplant_domain::batch::milestone::Milestone;
 use vplant_domain::batch::{BatchCommand, BatchState};
+use vplant_domain::ebr::checks::Violation;
 use vplant_domain::ebr::{EbrCommand, EbrState, SignatureFacts};
-use vplant_domain::exception::fields::{Classification, DuePolicy, Origin};
-use vplant_domain::exception::{ExceptionCommand, ExceptionState, NewException, RaiseInput};
+use vplant_domain::exception::ExceptionState;
+use vplant_domain::exception::fields::{Category, Classification};
 use vplant_domain::fields::Reason;
 use vplant_domain::identity::{Principal, Scope};
 use vplant_domain::lot::{LotCommand, LotRef, LotState};
@@ -17,7 +18,7 @@ use crate::numbered::{NUMBER_ATTEMPTS, lost_race};
 use crate::signatures::SignatureInput;
 use crate::{App, AppError, Request};
 
-use super::{EbrView, not_found, tracker_report};
+use super::{EbrView, execution_exception, not_found, tracker_report};
 
 impl App {
     /// Signs batch record `id`: a step as performed or verified (`subject` is the
@@ -158,30 +159,14 @@ impl App {
                 DomainError::field("step", format!("'{step}' is not a step of batch {id}"))
             })?;
         let today = self.store.now().date().to_string();
-        let raise = |number: &str| -> Result<ExceptionCommand, DomainError> {
-            let input = RaiseInput {
-                site: started.site.clone(),
-                product: started.product.clone(),
-                batches: vec![id.clone()],
-                occurred: today.clone(),
-                discovered: today.clone(),
-                title: format!("{name}: step skipped"),
-                description: format!("{name} was skipped: {}", reason.as_str()),
-                classification: Classification::Major.as_str().to_owned(),
-                category: "process".to_owned(),
-                immediate_action: String::new(),
-            };
-            let origin = Origin::Execution {
-                batch: id.clone(),
-                step: step.clone(),
-            };
-            Ok(ExceptionCommand::Raise(Box::new(NewException::parse(
-                number,
-                &input,
-                origin,
-                DuePolicy::default(),
-            )?)))
+        let skipped = Violation {
+            classification: Classification::Major,
+            category: Category::Process,
+            title: format!("{name}: step skipped"),
+            description: format!("{name} was skipped: {}", reason.as_str()),
         };
+        let raise =
+            |number: &str| execution_exception(&started, &id, &step, number, &today, &skipped);
         let series = format!("EX-{}", self.store.now().date().year());
         let mut attempt = 0;
         loop {
