@@ -287,6 +287,13 @@ impl App {
     ) -> Result<(), AppError> {
         let id = format!("{}/{}", started.site, started.number);
         let lot = LotRef::parse(&started.product, &started.number)?;
+        // The record as it will be once the unit commits: its yield step's entry is
+        // the lot's quantity.
+        let (mut after, _) = self.load::<EbrState>(&EbrState::stream_id(&id)).await?;
+        unit.decided::<EbrState>(&id)
+            .into_iter()
+            .for_each(|e| after.apply(e));
+        let quantity = after.yielded();
         if self.store.lot(&lot.id()).await?.is_none() {
             let new = NewLot::new(
                 lot.clone(),
@@ -294,7 +301,7 @@ impl App {
                     .map_err(|e| DomainError::Validation(vec![e]))?,
                 LotStatus::Quarantine,
                 LotOrigin::Produced { batch: id.clone() },
-                None,
+                quantity.clone(),
                 None,
                 None,
             )?;
@@ -305,7 +312,7 @@ impl App {
         report
             .actual
             .insert(Milestone::ProductionComplete, now.date());
-        report.yield_lot(lot, None);
+        report.yield_lot(lot, quantity);
         unit.decide::<BatchState>(
             &id,
             BatchCommand::Report {

@@ -426,6 +426,11 @@ fn a_film_coated_tablet_batch_runs_from_dispensing_to_release(db: TestDb) {
     let product_lot = block_on(app.store.lot("PCM500/B001")).unwrap().unwrap();
     assert_eq!(product_lot.status, "quarantine");
     assert_eq!(product_lot.produced_by.as_deref(), Some("BSL/B001"));
+    // Its quantity is the entry of the MBR's yield step (packs of 20 produced).
+    assert_eq!(
+        (product_lot.quantity.as_deref(), product_lot.unit.as_deref()),
+        (Some("29500"), Some("packs"))
+    );
     assert_eq!(view.row.status, "awaiting_review");
     // Review by exception lists the refused lot, the critical exception, the
     // out-of-specification value and the correction, nothing else.

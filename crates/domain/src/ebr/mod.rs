@@ -14,7 +14,7 @@ pub(crate) mod projection;
 pub mod review;
 mod steps;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 
@@ -34,6 +34,7 @@ use crate::fields::Reason;
 use crate::mbr::step::Signatures;
 use crate::signature::{Meaning, RecordSigned};
 use crate::time::Timestamp;
+use crate::units::Quantity;
 
 /// An entry arriving later than this after it was done (an offline tablet syncing)
 /// is marked late and raises a minor exception.
@@ -159,6 +160,26 @@ impl EbrState {
                 self.id(),
                 blocking.join(", ")
             )))
+        }
+    }
+
+    /// The quantity of the product lot: the current entry of the recipe's yield
+    /// step, in that step's unit; `None` when the recipe names none or it has no
+    /// entry (skipped).
+    pub fn yielded(&self) -> Option<Quantity> {
+        let started = self.started.as_ref()?;
+        let step = started.recipe.yield_step.as_deref()?;
+        let entry = self
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.recorded.step == step && e.corrected_by.is_none())?;
+        match &entry.recorded.value {
+            EntryValue::Number { value, unit } => Some(Quantity {
+                amount: *value,
+                unit: crate::units::Unit::parse("unit", unit).ok()?,
+            }),
+            _ => None,
         }
     }
 

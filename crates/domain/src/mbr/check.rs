@@ -263,9 +263,87 @@ pub fn check(recipe: &Recipe) -> Result<(), DomainError> {
             }
         }
     }
+    if let Some(step) = &recipe.yield_step {
+        let counted = recipe.step(step).and_then(|l| match &l.phase.entry {
+            StepKind::Numeric { unit, .. } => crate::units::Unit::parse("unit", unit).ok(),
+            _ => None,
+        });
+        if counted.is_none() {
+            p.add(
+                "yield_step",
+                "must name a numeric step whose unit is a quantity (tablets, packs, kg …)",
+            );
+        }
+    }
     if p.0.is_empty() {
         Ok(())
     } else {
         Err(DomainError::Validation(p.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ebr::tests::recipe;
+
+    /// The problems `recipe` has, as `path: reason`.
+    fn problems(recipe: &Recipe) -> Vec<String> {
+        match check(recipe) {
+            Ok(()) => Vec::new(),
+            Err(DomainError::Validation(fields)) => fields
+                .into_iter()
+                .map(|f| format!("{}: {}", f.field, f.reason))
+                .collect(),
+            Err(other) => vec![other.to_string()],
+        }
+    }
+
+    #[test]
+    fn a_complete_recipe_has_no_problem() {
+        assert_eq!(problems(&recipe()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_problem_is_named_with_its_path() {
+        let mut r = recipe();
+        let gran = &mut r.unit_procedures[1].operations[0].phases;
+        if let StepKind::Numeric { checks, .. } = &mut gran[2].entry {
+            checks.action = Some(crate::mbr::step::Limits {
+                low: Some(0.2),
+                high: Some(3.0),
+            });
+        }
+        gran[4].id = "w_api".to_owned();
+        let found = problems(&r);
+        assert!(
+            found.iter().any(|p| p.starts_with(
+                "unit_procedures[1].operations[0].phases[2].entry.checks.action: must lie within"
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with("unit_procedures[1].operations[0].phases[4].id:")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_yield_step_must_be_a_numeric_step_counted_in_a_quantity() {
+        let mut r = recipe();
+        r.yield_step = Some("appearance".to_owned());
+        assert_eq!(
+            problems(&r),
+            vec![
+                "yield_step: must name a numeric step whose unit is a quantity (tablets, packs, kg …)"
+            ]
+        );
+        // `lod` is numeric but in %, which is no quantity of product.
+        r.yield_step = Some("lod".to_owned());
+        assert_eq!(problems(&r).len(), 1);
+        r.yield_step = Some("nowhere".to_owned());
+        assert_eq!(problems(&r).len(), 1);
     }
 }

@@ -19,6 +19,10 @@ pub struct Recipe {
     /// every dispensed quantity.
     pub batch_size: Quantity,
     pub unit_procedures: Vec<UnitProcedure>,
+    /// The numeric step whose entry is the quantity of the product lot the batch
+    /// yields (e.g. `packs_produced`); without it the lot carries no quantity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yield_step: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -61,6 +61,8 @@ struct DetailPage {
     record_version: u64,
     based_on: Option<u32>,
     batch_size: String,
+    /// The step whose entry is the product lot's quantity.
+    yield_step: Option<String>,
     units: Vec<UnitBlock>,
     step_count: usize,
     versions: Vec<MbrLine>,
@@ -162,6 +164,7 @@ async fn page(
             recipe.batch_size.unit.as_str()
         ),
         step_count: recipe.steps().len(),
+        yield_step: recipe.yield_step.clone(),
         units: units(recipe),
         versions: versions.iter().rev().map(MbrLine::new).collect(),
         signatures,
