@@ -36,27 +36,40 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::error::Error;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::PasswordVerifier;
-use argon2::{Block, PasswordHash};
 use vplant_app::identity::passwords::HashCost;
-use vplant_app::identity::{NewUserInput, SecurityPolicy, principal_of};
+use vplant_app::identity::principal_of;
 use vplant_app::signatures::SignatureInput;
 use vplant_app::{App, Request};
 use vplant_domain::identity::Principal;
 use vplant_domain::site::{NewSite, SiteCommand, SiteState};
-use vplant_server::AppState;
 use vplant_server::auth::WebConfig;
-use vplant_store::CheckpointPolicy;
-use vplant_testkit::TestDb;
 
-type BenchResult<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
+// The client's POST is for the benches that write.
+#[path = "common/argon.rs"]
+mod argon;
+#[path = "common/http.rs"]
+#[allow(dead_code)]
+mod http;
+#[path = "common/measure.rs"]
+mod measure;
+#[path = "common/server.rs"]
+mod server;
+
+use argon::RawHash;
+use http::Http;
+use measure::{
+    BenchResult, Cpu, Latencies, Load, bound_row, cpu_between, env_u64, loadavg, row, sleep_until,
+    verdict, wait_for_quiet,
+};
+use server::{Bench, user_input};
+
+/// What the reader asks for.
+const SITES: &str = "/api/v1/sites";
 
 const PASSWORD: &str = "Tablet-Granule-Sunrise-42";
 const SITES_PER_TASK: usize = 16;
@@ -70,141 +83,10 @@ const NOISY_CORES: f64 = 0.3;
 const ATTEMPTS: usize = 4;
 const RETRIES: usize = 5;
 
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
-
-/// Waits for a point in time. Sleeping is the measured condition here (a fixed
-/// window, a paced client), not a way to wait for something to happen.
-fn sleep_until(when: Instant) {
-    let now = Instant::now();
-    if when > now {
-        #[allow(clippy::disallowed_methods)]
-        std::thread::sleep(when - now);
-    }
-}
-
 /// How many of `times` fall in `[from, to)`, per second.
 fn rate(times: &[Instant], from: Instant, to: Instant) -> f64 {
     let n = times.iter().filter(|t| **t >= from && **t < to).count();
     n as f64 / to.duration_since(from).as_secs_f64()
-}
-
-/// Latency samples in microseconds.
-#[derive(Default)]
-struct Latencies(Vec<u64>);
-
-impl Latencies {
-    fn push(&mut self, d: Duration) {
-        self.0
-            .push(u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
-    }
-
-    /// Nearest-rank percentile in milliseconds.
-    fn ms(&mut self, p: f64) -> f64 {
-        if self.0.is_empty() {
-            return f64::NAN;
-        }
-        self.0.sort_unstable();
-        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
-        self.0[rank.clamp(1, self.0.len()) - 1] as f64 / 1000.0
-    }
-}
-
-/// The machine's and this process's CPU time, to say afterwards how much of the cores
-/// other processes took while a phase ran.
-#[derive(Clone, Copy)]
-struct Load {
-    at: Instant,
-    busy: u64,
-    idle: u64,
-    /// This process: user and system time, and minor page faults.
-    user: u64,
-    system: u64,
-    faults: u64,
-}
-
-impl Load {
-    fn now() -> Load {
-        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-        let values: Vec<u64> = stat
-            .lines()
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        let idle = values.get(3).copied().unwrap_or(0) + values.get(4).copied().unwrap_or(0);
-        let busy = values.iter().take(8).sum::<u64>() - idle;
-        let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-        let after = own.rsplit_once(')').map_or("", |(_, rest)| rest);
-        // Fields after the parenthesised command name, which is field 2: minflt is
-        // field 10, utime and stime are 14 and 15.
-        let fields: Vec<u64> = after
-            .split_whitespace()
-            .map(|v| v.parse().unwrap_or(0))
-            .collect();
-        let field = |n: usize| fields.get(n - 3).copied().unwrap_or(0);
-        Load {
-            at: Instant::now(),
-            busy,
-            idle,
-            user: field(14),
-            system: field(15),
-            faults: field(10),
-        }
-    }
-
-    fn since(&self, earlier: &Load) -> Cpu {
-        let ticks = self.at.duration_since(earlier.at).as_secs_f64() * 100.0;
-        let per = |now: u64, then: u64| now.saturating_sub(then) as f64 / ticks;
-        let user = per(self.user, earlier.user);
-        let system = per(self.system, earlier.system);
-        Cpu {
-            user,
-            system,
-            others: (per(self.busy, earlier.busy) - user - system).max(0.0),
-            idle: per(self.idle, earlier.idle),
-            faults: self.faults.saturating_sub(earlier.faults),
-        }
-    }
-}
-
-/// Cores used during a phase.
-#[derive(Clone, Copy)]
-struct Cpu {
-    user: f64,
-    system: f64,
-    others: f64,
-    idle: f64,
-    /// Minor page faults of this process.
-    faults: u64,
-}
-
-impl std::fmt::Display for Cpu {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "this bench {:.2} cores ({:.2} of them in the kernel), other processes {:.2} cores, idle {:.2} cores",
-            self.user + self.system,
-            self.system,
-            self.others,
-            self.idle
-        )
-    }
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Per thread of this process: (name, ns on a core, ns waiting for a core, times
@@ -298,28 +180,16 @@ async fn seed(app: &App, tasks: usize) -> BenchResult<Vec<Signer>> {
         }
         let username = format!("qa.signer{t:02}");
         let (user, _) = app
-            .create_user(user_input(&username, "qa_reviewer"), &by)
+            .create_user(user_input(&username, "qa_reviewer", PASSWORD), &by)
             .await?;
         signers.push(Signer {
             principal: principal_of(&user),
             sites,
         });
     }
-    app.create_user(user_input("reader", "auditor"), &by)
+    app.create_user(user_input("reader", "auditor", PASSWORD), &by)
         .await?;
     Ok(signers)
-}
-
-fn user_input(username: &str, role: &str) -> NewUserInput {
-    NewUserInput {
-        username: username.to_owned(),
-        full_name: format!("Bench {username}"),
-        email: format!("{username}@vplant.example"),
-        roles: vec![role.to_owned()],
-        sites: Vec::new(),
-        password: Some(PASSWORD.to_owned()),
-        must_change_password: false,
-    }
 }
 
 /// What the signature dialog does, in a loop: show the record, sign what it shows.
@@ -420,10 +290,6 @@ enum Raw {
 /// Raw Argon2id verifications on `threads` std threads, nothing else running.
 fn raw_argon2(threads: usize, phc: &str, how: Raw, window: Duration) -> BenchResult<Measured> {
     let argon = HashCost::default().hasher()?;
-    let parsed = PasswordHash::new(phc)?;
-    let salt: &[u8] = parsed.salt.as_ref().ok_or("the hash has no salt")?.as_ref();
-    let expected = parsed.hash.ok_or("the hash has no output")?;
-    let blocks = HashCost::default().hasher()?.params().block_count();
     let from = Instant::now() + WARMUP;
     let to = from + window;
     let (times, cpu) = std::thread::scope(|s| {
@@ -431,22 +297,11 @@ fn raw_argon2(threads: usize, phc: &str, how: Raw, window: Duration) -> BenchRes
             .map(|_| {
                 s.spawn(|| {
                     let mut done = Vec::new();
-                    let mut memory = vec![Block::default(); blocks];
-                    let mut out = vec![0u8; expected.len()];
+                    let mut reused = RawHash::new(phc).expect("the stored hash is a PHC string");
                     while Instant::now() < to {
                         let ok = match how {
                             Raw::Verify => argon.verify_password(PASSWORD.as_bytes(), phc).is_ok(),
-                            Raw::ReusedMemory => {
-                                argon
-                                    .hash_password_into_with_memory(
-                                        PASSWORD.as_bytes(),
-                                        salt,
-                                        &mut out,
-                                        &mut memory,
-                                    )
-                                    .is_ok()
-                                    && out == expected.as_bytes()
-                            }
+                            Raw::ReusedMemory => reused.matches(PASSWORD),
                         };
                         assert!(ok, "the password must match its hash");
                         done.push(Instant::now());
@@ -486,102 +341,6 @@ fn signing(
     })
 }
 
-/// The CPU used from `from` to `to` (both in the future).
-fn cpu_between(from: Instant, to: Instant) -> Cpu {
-    sleep_until(from);
-    let start = Load::now();
-    sleep_until(to);
-    Load::now().since(&start)
-}
-
-/// Other sessions compile on the same cores. Waits (at most `limit`) for a second in
-/// which other processes used at most a fifth of a core, so that a phase starts on a
-/// quiet machine when there is one; the figures say how quiet it stayed.
-fn wait_for_quiet(limit: Duration) -> Duration {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        let second = Instant::now() + Duration::from_secs(1);
-        if cpu_between(Instant::now(), second).others <= 0.2 {
-            break;
-        }
-    }
-    start.elapsed()
-}
-
-/// One keep-alive HTTP/1.1 connection sending the same GET.
-struct Http {
-    conn: BufReader<TcpStream>,
-    request: Vec<u8>,
-}
-
-impl Http {
-    fn connect(addr: SocketAddr, path: &str, token: &str) -> BenchResult<Http> {
-        let stream = TcpStream::connect(addr)?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\nCookie: vplant_session={token}\r\n\r\n"
-        );
-        Ok(Http {
-            conn: BufReader::new(stream),
-            request: request.into_bytes(),
-        })
-    }
-
-    /// Sends the request and reads the whole response; returns the body's length.
-    fn get(&mut self) -> BenchResult<usize> {
-        self.conn.get_mut().write_all(&self.request)?;
-        let mut line = String::new();
-        self.conn.read_line(&mut line)?;
-        let status = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-        let mut length = 0usize;
-        let mut chunked = false;
-        loop {
-            line.clear();
-            if self.conn.read_line(&mut line)? == 0 {
-                return Err("the server closed the connection".into());
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                let name = name.trim().to_ascii_lowercase();
-                let value = value.trim();
-                if name == "content-length" {
-                    length = value.parse()?;
-                } else if name == "transfer-encoding" && value.eq_ignore_ascii_case("chunked") {
-                    chunked = true;
-                }
-            }
-        }
-        let mut body = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                self.conn.read_line(&mut line)?;
-                let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)?;
-                let start = body.len();
-                body.resize(start + size + 2, 0);
-                self.conn.read_exact(&mut body[start..])?;
-                body.truncate(start + size);
-                if size == 0 {
-                    break;
-                }
-            }
-        } else {
-            body.resize(length, 0);
-            self.conn.read_exact(&mut body)?;
-        }
-        if status != "200" {
-            return Err(
-                format!("GET answered {status}: {}", String::from_utf8_lossy(&body)).into(),
-            );
-        }
-        Ok(body.len())
-    }
-}
-
 /// What the paced reader saw.
 #[derive(Default)]
 struct Reads {
@@ -605,7 +364,7 @@ fn read_paced(http: &mut Http, every: Duration, from: Instant, to: Instant) -> B
         }
         sleep_until(due);
         let sent = Instant::now();
-        reads.bytes += http.get()?;
+        reads.bytes += http.get(SITES)?.len();
         let done = Instant::now();
         reads.service.push(done - sent);
         reads.from_due.push(done - due);
@@ -613,14 +372,6 @@ fn read_paced(http: &mut Http, every: Duration, from: Instant, to: Instant) -> B
         i += 1;
     }
     Ok(reads)
-}
-
-fn row(figure: &str, measured: &str, baseline: &str, ratio: &str, target: &str, result: &str) {
-    println!("| {figure} | {measured} | {baseline} | {ratio} | {target} | {result} |");
-}
-
-fn verdict(pass: bool) -> &'static str {
-    if pass { "PASS" } else { "FAIL" }
 }
 
 fn joined(values: impl Iterator<Item = String>) -> String {
@@ -642,19 +393,10 @@ fn main() -> BenchResult {
     let quiet_budget = Duration::from_secs(env_u64("VPLANT_BENCH_QUIET_WAIT_SECS", 120));
     let loadavg_before = loadavg();
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let db = TestDb::sqlite();
-    let app = App::with_policy(
-        db.store_with(CheckpointPolicy::default()),
-        SecurityPolicy::default(),
-    )?;
-    let signers = rt.block_on(seed(&app, tasks))?;
-    let phc = rt
-        .block_on(app.store.credentials(&signers[0].principal.username))?
-        .ok_or("the signer is missing")?
-        .password_hash;
+    let bench = Bench::start()?;
+    let (rt, app) = (&bench.rt, &bench.app);
+    let signers = rt.block_on(seed(app, tasks))?;
+    let phc = bench.password_hash(&signers[0].principal.username)?;
 
     // 1 and 2, alternating; each pair starts on a quiet machine if there is one.
     let mut waited = Duration::ZERO;
@@ -666,7 +408,7 @@ fn main() -> BenchResult {
         for attempt in 1..=ATTEMPTS {
             waited += wait_for_quiet(quiet_budget.saturating_sub(waited));
             let r = raw_argon2(cores, &phc, Raw::Verify, window)?;
-            let s = signing(&rt, &app, &signers, window)?;
+            let s = signing(rt, app, &signers, window)?;
             let m = raw_argon2(cores, &phc, Raw::ReusedMemory, window)?;
             let busiest = r.cpu.others.max(s.cpu.others).max(m.cpu.others);
             if busiest <= NOISY_CORES || attempt == ATTEMPTS || repeated >= RETRIES {
@@ -686,23 +428,17 @@ fn main() -> BenchResult {
     let sign_eff = mean(&signed, Measured::per_cpu_s);
 
     // 3: the server, a reader signed in, reads alone and then beside the signings.
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let addr = listener.local_addr()?;
-    let web = WebConfig {
+    let addr = bench.serve(WebConfig {
         attempts_per_minute: 1_000_000,
         ..WebConfig::default()
-    };
-    rt.spawn(vplant_server::serve(
-        listener,
-        AppState::new(app.clone(), web),
-    ));
+    })?;
     let token = rt.block_on(app.sign_in("reader", PASSWORD, "bench"))?.token;
     let mut repeated_reads = 0;
     let main_name = std::fs::read_to_string("/proc/thread-self/comm")?
         .trim()
         .to_owned();
-    let mut http = Http::connect(addr, "/api/v1/sites", &token)?;
-    http.get()?;
+    let mut http = Http::connect(addr, &token)?;
+    http.get(SITES)?;
 
     let mut attempt = 0;
     let (mut idle, idle_cpu) = loop {
@@ -727,7 +463,7 @@ fn main() -> BenchResult {
         waited += wait_for_quiet(quiet_budget.saturating_sub(waited));
         let from = Instant::now() + WARMUP;
         let to = from + latency_window;
-        let run = Signing::start(&rt, &app, &signers);
+        let run = Signing::start(rt, app, &signers);
         sleep_until(from);
         let busy_start = Load::now();
         let threads_start = thread_sched();
@@ -739,7 +475,7 @@ fn main() -> BenchResult {
             latency_window.as_secs_f64(),
             &main_name,
         );
-        let busy_signs = rate(&run.finish(&rt)?, from, to);
+        let busy_signs = rate(&run.finish(rt)?, from, to);
         if busy_cpu.others <= NOISY_CORES
             || attempt == ATTEMPTS
             || repeated + repeated_reads >= RETRIES
@@ -828,13 +564,12 @@ fn main() -> BenchResult {
         "—",
         "info",
     );
-    row(
+    bound_row(
         "p99 latency of `GET /api/v1/sites` while signings saturate the CPU, ms (baseline: the same reads, no signing)",
-        &format!("{p99:.2}"),
-        &format!("{idle_p99:.2}"),
-        &format!("{:.1}×", p99 / idle_p99),
-        &format!("≤ {P99_TARGET_MS} ms"),
-        verdict(p99 <= P99_TARGET_MS),
+        p99,
+        idle_p99,
+        2,
+        P99_TARGET_MS,
     );
     row(
         "p50 / p99.9 / max of the same, ms",
