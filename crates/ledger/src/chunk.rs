@@ -128,22 +128,7 @@ impl ChunkVerifier {
 
     fn check_sequence(&self, event: &EventFields<'_>) -> Result<(), Failure> {
         if event.seq > self.next_seq {
-            let detail = if event.seq == self.next_seq + 1 {
-                format!(
-                    "event {} is missing: the ledger jumps from {} to {}",
-                    self.next_seq,
-                    self.next_seq - 1,
-                    event.seq
-                )
-            } else {
-                format!(
-                    "events {}..={} are missing: the ledger jumps from {} to {}",
-                    self.next_seq,
-                    event.seq - 1,
-                    self.next_seq - 1,
-                    event.seq
-                )
-            };
+            let detail = gap(self.next_seq - 1, event.seq);
             return Err(event_failure(FailureKind::Missing, event, detail));
         }
         if event.seq < self.next_seq {
@@ -225,4 +210,21 @@ pub(crate) fn link(event: &EventFields<'_>, version: u64, head: Hash) -> Result<
         ));
     }
     Ok(())
+}
+
+/// What a gap in the sequence says: the ledger jumps from `reached` to `next`. One
+/// pass and the join of chunks both report it at `next`, the event after the gap.
+pub(crate) fn gap(reached: u64, next: u64) -> String {
+    if next == reached + 2 {
+        format!(
+            "event {} is missing: the ledger jumps from {reached} to {next}",
+            reached + 1
+        )
+    } else {
+        format!(
+            "events {}..={} are missing: the ledger jumps from {reached} to {next}",
+            reached + 1,
+            next - 1
+        )
+    }
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::checkpoint::Checkpoint;
-use crate::chunk::{ChunkResult, ChunkVerifier, link};
+use crate::chunk::{ChunkResult, ChunkVerifier, gap, link};
 use crate::event::{EventFields, LedgerEvent};
 use crate::failure::{CheckpointSource, Failure, FailureKind, Summary, checkpoint_failure};
 use crate::hash::Hash;
@@ -34,16 +34,16 @@ pub fn join(plan: &Plan, mut chunks: Vec<ChunkResult>) -> Result<Summary, Failur
     for chunk in chunks {
         let held = chunk.last_seq >= chunk.start;
         if held && chunk.start != reached + 1 && !previous_failed {
+            // Reported at the event after the gap, as one pass reports it.
             found.push(Failure {
                 kind: FailureKind::Missing,
-                seq: Some(reached + 1),
-                stream_id: None,
-                detail: format!(
-                    "events {}..={} are missing: the ledger jumps from {reached} to {}",
-                    reached + 1,
-                    chunk.start - 1,
-                    chunk.start
-                ),
+                seq: Some(chunk.start),
+                stream_id: chunk
+                    .entries
+                    .iter()
+                    .find(|e| e.seq == chunk.start)
+                    .map(|e| e.stream_id.clone()),
+                detail: gap(reached, chunk.start),
             });
         }
         for entry in &chunk.entries {

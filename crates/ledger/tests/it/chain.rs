@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use vplant_ledger::{
-    Checkpoint, CheckpointSource, ChunkVerifier, EventFields, Failure, Hash, LedgerEvent, Plan,
-    PublicKey, SigningKey, Summary, UnsignedCheckpoint, Verifier, join, merkle_root,
+    Checkpoint, CheckpointSource, ChunkVerifier, EventFields, Failure, FailureKind, Hash,
+    LedgerEvent, Plan, PublicKey, SigningKey, Summary, UnsignedCheckpoint, Verifier, join,
+    merkle_root,
 };
 
 /// The ledger key of every test chain.
@@ -134,6 +135,16 @@ impl Chain {
         let plan = std::sync::Arc::new(Plan::new(&public_key(), sources)?);
         let mut rows = self.events.clone();
         rows.sort_by_key(|e| e.seq);
+        // The chunks start at sequence 1; the store looks for rows numbered below it
+        // first (`numbered_before_first`), and so does this model of it.
+        if let Some(e) = rows.iter().find(|e| e.seq < 1) {
+            return Err(Failure {
+                kind: FailureKind::OutOfOrder,
+                seq: Some(e.seq),
+                stream_id: Some(e.stream_id.clone()),
+                detail: format!("an event is stored at sequence {}, before 1", e.seq),
+            });
+        }
         let last = rows.last().map_or(0, |e| e.seq);
         let results = plan
             .chunks(last, parts)

@@ -312,3 +312,93 @@ async fn equipment_is_cleaned_through_its_logbook_page_and_the_board_shows_it() 
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("is not a logbook entry"), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn a_critical_value_blocks_the_tablet_until_qa_acknowledges_it_in_the_dialog() {
+    let server = Server::new().await;
+    seed_mes(&server.app).await;
+    let author = server.as_role(Role::RecipeAuthor).await;
+    let qa = server.as_role(Role::QaReviewer).await;
+    let operator = server.as_role(Role::Operator).await;
+    author
+        .post("/mbrs/new", &[("format", "yaml"), ("text", RECIPE)])
+        .await;
+    author.post("/mbrs/MBR-PH/1/submit", &[]).await;
+    sign(&qa, "/mbrs/MBR-PH/1", "", "qa_reviewer", "approved").await;
+    author.post("/mbrs/MBR-PH/1/effective", &[]).await;
+    let supervisor = server.as_role(Role::Supervisor).await;
+    let started = supervisor
+        .post(
+            "/ebrs",
+            &[
+                ("site", INTERNAL),
+                ("mbr", "MBR-PH"),
+                ("number", "PH2"),
+                ("order", "PO-78"),
+                ("size", "100"),
+                ("size_unit", "kg"),
+            ],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+
+    // Outside the specification: recorded, a critical exception, the batch blocked.
+    let entered = operator
+        .post("/ebrs/INT/PH2/entries", &[("step", "ph"), ("value", "9.6")])
+        .await;
+    let to = entered.location().unwrap();
+    let told = operator.get(to.split('#').next().unwrap()).await;
+    assert!(
+        told.body.contains("Outside the specification: 9.6 pH"),
+        "{}",
+        told.body
+    );
+    assert!(told.body.contains("(critical) raised"), "{}", told.body);
+    assert!(told.body.contains("Batch blocked."), "{}", told.body);
+    assert!(
+        !told.body.contains("Sign as performed"),
+        "nothing can be signed while blocked"
+    );
+    let number = told
+        .body
+        .split("/exceptions/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // The operator may not acknowledge it; QA does, in the dialog, from the same page.
+    let own = operator
+        .get(&format!("/ebrs/INT/PH2/sign?subject={number}"))
+        .await;
+    assert!(
+        !own.body.contains("name=\"shown_hash\""),
+        "no form for the operator: {}",
+        own.body
+    );
+    let qa_screen = qa.get("/ebrs/INT/PH2").await;
+    assert!(
+        qa_screen.body.contains(&format!("sign?subject={number}")),
+        "{}",
+        qa_screen.body
+    );
+    let acknowledged = sign(
+        &qa,
+        "/ebrs/INT/PH2",
+        &format!("?subject={number}"),
+        "qa_reviewer",
+        "reviewed",
+    )
+    .await;
+    assert_eq!(
+        acknowledged.location().as_deref(),
+        Some("/ebrs/INT/PH2?done=signed"),
+        "{}",
+        acknowledged.body
+    );
+    let screen = operator.get("/ebrs/INT/PH2").await;
+    assert!(!screen.body.contains("Batch blocked."), "{}", screen.body);
+    assert!(screen.body.contains("Sign as performed"), "{}", screen.body);
+}

@@ -91,6 +91,18 @@ async fn signable(
             back: Some(("Batch execution", EBRS)),
         });
     };
+    // Someone whose roles hold none of the meanings that fit is told so, not shown
+    // a form with nothing to choose.
+    let held = sign::meanings(viewer, "ebr");
+    let blocked = blocked.or_else(|| {
+        (!meanings.is_empty() && !meanings.iter().any(|m| held.contains(m))).then(|| {
+            let needed: Vec<&str> = meanings.iter().map(|m| m.label()).collect();
+            format!(
+                "Your roles do not allow signing this; it needs: {}.",
+                needed.join(" or ")
+            )
+        })
+    });
     Ok(Signable {
         what: "batch record",
         label: format!("Batch {} · {} · {}", sheet.id, sheet.product, sheet.mbr),
