@@ -145,7 +145,8 @@ fn status_cell(sheet: &Sheet, step: &SheetStep) -> Vec<Span> {
             cell.push(Span::muted(format!("\nReason: {reason}")));
         }
     }
-    if step.signatures != "none" {
+    // What the MBR asks to be signed; a skipped step asks nothing more.
+    if step.signatures != "none" && step.skipped.is_none() {
         cell.push(Span::muted(format!("\nneeds: {}", words(&step.signatures))));
     }
     for sig in sheet

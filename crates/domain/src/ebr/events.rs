@@ -79,8 +79,13 @@ impl EntryValue {
     pub fn display(&self) -> String {
         match self {
             EntryValue::Acknowledged => "acknowledged".to_owned(),
-            EntryValue::Number { value, unit } | EntryValue::Calculated { value, unit, .. } => {
-                format!("{value} {unit}")
+            EntryValue::Number { value, unit } => format!("{value} {unit}"),
+            // A result is shown to three decimals (trailing zeros dropped); the checks
+            // use the value as computed, which the record keeps.
+            EntryValue::Calculated { value, unit, .. } => {
+                let shown = format!("{value:.3}");
+                let shown = shown.trim_end_matches('0').trim_end_matches('.');
+                format!("{shown} {unit}")
             }
             EntryValue::Text { text } => text.clone(),
             EntryValue::Choice { option } => option.clone(),
@@ -167,4 +172,27 @@ pub struct ExceptionAcknowledged {
 #[serde(deny_unknown_fields)]
 pub struct EbrDisposed {
     pub released: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EntryValue;
+
+    fn calculated(value: f64) -> String {
+        EntryValue::Calculated {
+            value,
+            unit: "%".to_owned(),
+            formula: "a / b * 100".to_owned(),
+            inputs: Default::default(),
+        }
+        .display()
+    }
+
+    #[test]
+    fn a_calculated_result_reads_to_three_decimals_without_trailing_zeros() {
+        assert_eq!(calculated(99.02912621359222), "99.029 %");
+        assert_eq!(calculated(97.5), "97.5 %");
+        assert_eq!(calculated(100.0), "100 %");
+        assert_eq!(calculated(0.0004), "0 %");
+    }
 }
