@@ -6,6 +6,7 @@ use vplant_domain::numbering::{CounterState, TakeNumber};
 use vplant_domain::{Aggregate, DomainError, Event};
 use vplant_store::StoreError;
 
+use crate::unit::Unit;
 use crate::{App, AppError, Request};
 
 /// How often a numbered record is tried before giving up: each round at least one
@@ -39,21 +40,7 @@ impl App {
         loop {
             attempt += 1;
             let mut unit = self.unit(request);
-            unit.decide::<CounterState>(
-                &series,
-                TakeNumber {
-                    series: series.clone(),
-                },
-            )
-            .await?;
-            let number = match unit.decided::<CounterState>(&series).as_slice() {
-                [Event::NumberTaken(taken)] => taken.number.clone(),
-                _ => {
-                    return Err(AppError::Internal(
-                        "the counter handed out no number".into(),
-                    ));
-                }
-            };
+            let number = unit.take_number(&series).await?;
             let outcome = match unit.decide::<A>(&number, make(&number)?).await {
                 Ok(_) => unit.commit_all().await.map(|_| ()),
                 Err(e) => Err(e),
@@ -63,6 +50,26 @@ impl App {
                 Err(e) => return Err(e),
                 Ok(()) => return Ok(number),
             }
+        }
+    }
+}
+
+impl Unit<'_> {
+    /// Takes the next number of `series` (`EX-2026`) from its counter, in this unit:
+    /// the number is only the caller's if the unit commits (see [`lost_race`]).
+    pub(crate) async fn take_number(&mut self, series: &str) -> Result<String, AppError> {
+        self.decide::<CounterState>(
+            series,
+            TakeNumber {
+                series: series.to_owned(),
+            },
+        )
+        .await?;
+        match self.decided::<CounterState>(series).last() {
+            Some(Event::NumberTaken(taken)) => Ok(taken.number.clone()),
+            _ => Err(AppError::Internal(
+                "the counter handed out no number".into(),
+            )),
         }
     }
 }

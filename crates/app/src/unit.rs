@@ -44,13 +44,7 @@ impl Unit<'_> {
         command: A::Command,
     ) -> Result<usize, AppError> {
         let stream_id = A::stream_id(id);
-        let (mut state, version) = self.app.load::<A>(&stream_id).await?;
-        for index in self.pending.get(&stream_id).into_iter().flatten() {
-            self.commits[*index]
-                .events
-                .iter()
-                .for_each(|e| state.apply_recorded(e, self.ctx.now));
-        }
+        let (state, version) = self.projected::<A>(&stream_id).await?;
         let events = state
             .decide(&command, &self.ctx)
             .map_err(|e| crate::name_missing(e, id))?;
@@ -81,6 +75,25 @@ impl Unit<'_> {
             }
         }
         Ok(added)
+    }
+
+    /// Record `id` as it will be once this unit commits: as stored, with the events
+    /// decided for it so far applied.
+    pub async fn state<A: Aggregate>(&self, id: &str) -> Result<A, AppError> {
+        Ok(self.projected::<A>(&A::stream_id(id)).await?.0)
+    }
+
+    /// The stored state and version of `stream_id`, with this unit's pending events
+    /// applied to the state (the version stays the stored one).
+    async fn projected<A: Aggregate>(&self, stream_id: &str) -> Result<(A, u64), AppError> {
+        let (mut state, version) = self.app.load::<A>(stream_id).await?;
+        for index in self.pending.get(stream_id).into_iter().flatten() {
+            self.commits[*index]
+                .events
+                .iter()
+                .for_each(|e| state.apply_recorded(e, self.ctx.now));
+        }
+        Ok((state, version))
     }
 
     fn commit(

@@ -13,7 +13,6 @@ use vplant_domain::fields::{Code, Reason};
 use vplant_domain::identity::Scope;
 use vplant_domain::lot::{LotCommand, LotOrigin, LotRef, LotState, LotStatus, NewLot};
 use vplant_domain::mbr::step::StepKind;
-use vplant_domain::numbering::{CounterState, TakeNumber};
 use vplant_domain::units::Quantity;
 use vplant_domain::{Aggregate, DomainError, Event, Timestamp};
 
@@ -185,16 +184,7 @@ impl App {
         let mut unit = self.unit(request);
         let series = format!("EX-{}", now.date().year());
         for _ in &violations {
-            unit.decide::<CounterState>(
-                &series,
-                TakeNumber {
-                    series: series.clone(),
-                },
-            )
-            .await?;
-            if let Some(Event::NumberTaken(n)) = unit.decided::<CounterState>(&series).last() {
-                record.numbers.push(n.number.clone());
-            }
+            record.numbers.push(unit.take_number(&series).await?);
         }
         unit.decide::<EbrState>(id, EbrCommand::Record(Box::new(record.clone())))
             .await?;
@@ -289,11 +279,7 @@ impl App {
         let lot = LotRef::parse(&started.product, &started.number)?;
         // The record as it will be once the unit commits: its yield step's entry is
         // the lot's quantity.
-        let (mut after, _) = self.load::<EbrState>(&EbrState::stream_id(&id)).await?;
-        unit.decided::<EbrState>(&id)
-            .into_iter()
-            .for_each(|e| after.apply(e));
-        let quantity = after.yielded();
+        let quantity = unit.state::<EbrState>(&id).await?.yielded();
         if self.store.lot(&lot.id()).await?.is_none() {
             let new = NewLot::new(
                 lot.clone(),

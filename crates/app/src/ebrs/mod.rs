@@ -28,6 +28,9 @@ use crate::{App, AppError, Request};
 mod entries;
 mod signing;
 
+/// The statuses a batch record's row can have, as lists filter by them.
+pub const STATUSES: [&str; 4] = ["in_progress", "awaiting_review", "released", "rejected"];
+
 /// A batch to start, unparsed.
 #[derive(Clone, Debug, Default)]
 pub struct StartInput {

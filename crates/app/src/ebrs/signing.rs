@@ -11,7 +11,6 @@ use vplant_domain::exception::fields::{Category, Classification};
 use vplant_domain::fields::Reason;
 use vplant_domain::identity::{Principal, Scope};
 use vplant_domain::lot::{LotCommand, LotRef, LotState};
-use vplant_domain::numbering::{CounterState, TakeNumber};
 use vplant_domain::{Aggregate, DomainError, Event};
 
 use crate::numbered::{NUMBER_ATTEMPTS, lost_race};
@@ -172,21 +171,7 @@ impl App {
         loop {
             attempt += 1;
             let mut unit = self.unit(request);
-            unit.decide::<CounterState>(
-                &series,
-                TakeNumber {
-                    series: series.clone(),
-                },
-            )
-            .await?;
-            let Some(Event::NumberTaken(taken)) =
-                unit.decided::<CounterState>(&series).last().copied()
-            else {
-                return Err(AppError::Internal(
-                    "the counter handed out no number".into(),
-                ));
-            };
-            let number = taken.number.clone();
+            let number = unit.take_number(&series).await?;
             unit.decide::<EbrState>(
                 &id,
                 EbrCommand::Skip {

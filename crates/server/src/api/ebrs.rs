@@ -146,7 +146,7 @@ pub async fn list(
     let mut errors = Vec::new();
     let status = params.text("status", &mut errors);
     if let Some(st) = &status
-        && !["in_progress", "awaiting_review", "released", "rejected"].contains(&st.as_str())
+        && !vplant_app::ebrs::STATUSES.contains(&st.as_str())
     {
         errors.push(vplant_domain::FieldError::new(
             "status",

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Form, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use vplant_app::ebrs::StartInput;
+use vplant_app::ebrs::{STATUSES, StartInput};
 use vplant_app::master::Sites;
 use vplant_domain::FieldError;
 use vplant_domain::identity::Permission;
@@ -149,7 +149,7 @@ async fn page(
     let mut query = Query::read(raw, &FILTER);
     let status = query.value("status").map(str::to_owned);
     if let Some(s) = &status
-        && !["in_progress", "awaiting_review", "released", "rejected"].contains(&s.as_str())
+        && !STATUSES.contains(&s.as_str())
     {
         query.refuse(FieldError::new("status", "is not a batch record status"));
     }
