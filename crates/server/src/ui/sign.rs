@@ -7,7 +7,7 @@
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use vplant_app::signatures::SignatureInput;
 use vplant_domain::identity::Permission;
 use vplant_domain::signature::{self, Meaning};
@@ -16,7 +16,6 @@ use super::form::{Failure, Values, value};
 use super::page::{Chrome, PageError, render};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::auth::refusal::redirect;
 
 /// The meanings `viewer` may sign records of `record_type` (the stream prefix,
 /// e.g. `site`) with.
@@ -146,7 +145,6 @@ pub async fn form(
 pub async fn submit(
     state: &AppState,
     viewer: &Viewer,
-    htmx: bool,
     target: Signable,
     values: &Values,
 ) -> Result<Response, PageError> {
@@ -191,7 +189,10 @@ pub async fn submit(
             .map(|_| ()),
     };
     let error = match outcome {
-        Ok(()) => return Ok(redirect(&format!("{}?done=signed", target.href), htmx)),
+        // Sent by htmx, the redirect becomes `HX-Redirect` (`ui::htmx`).
+        Ok(()) => {
+            return Ok(Redirect::to(&format!("{}?done=signed", target.href)).into_response());
+        }
         Err(e) => e,
     };
     let failure = Failure::from_app(error, target.what, &target.id)?;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use vplant_domain::Aggregate;
 use vplant_domain::lot::LotState;
@@ -188,17 +188,9 @@ pub(super) async fn sign_form(
 pub(super) async fn sign(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path((material, lot)): Path<(String, String)>,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
     let target = signable(&state, &viewer, &material, &lot).await?;
-    sign::submit(
-        &state,
-        &viewer,
-        headers.contains_key("hx-request"),
-        target,
-        &values,
-    )
-    .await
+    sign::submit(&state, &viewer, target, &values).await
 }

@@ -5,7 +5,6 @@
 //! decides with it.
 
 use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use vplant_domain::Aggregate;
 use vplant_domain::exception::ExceptionState;
@@ -64,11 +63,9 @@ pub(super) async fn form(
 pub(super) async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(number): Path<String>,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
     let target = signable(&state, &viewer, &number).await?;
-    let htmx = headers.contains_key("hx-request");
-    sign::submit(&state, &viewer, htmx, target, &values).await
+    sign::submit(&state, &viewer, target, &values).await
 }

@@ -3,7 +3,6 @@
 //! shares (`ui::sign`).
 
 use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use vplant_domain::Aggregate;
 use vplant_domain::signature::Meaning;
@@ -55,11 +54,9 @@ pub(super) async fn form<R: MasterUi>(
 pub(super) async fn submit<R: MasterUi>(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path(code): Path<String>,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
     let target = signable::<R>(&state, &viewer, &code).await?;
-    let htmx = headers.contains_key("hx-request");
-    sign::submit(&state, &viewer, htmx, target, &values).await
+    sign::submit(&state, &viewer, target, &values).await
 }

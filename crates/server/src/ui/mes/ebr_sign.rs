@@ -6,7 +6,6 @@
 //! are the app's.
 
 use axum::extract::{Form, Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use vplant_domain::signature::Meaning;
@@ -140,18 +139,10 @@ pub(super) async fn form(
 pub(super) async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path((site, number)): Path<(String, String)>,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
     let subject = value(&values, "subject").to_owned();
     let target = signable(&state, &viewer, &format!("{site}/{number}"), &subject).await?;
-    sign::submit(
-        &state,
-        &viewer,
-        headers.contains_key("hx-request"),
-        target,
-        &values,
-    )
-    .await
+    sign::submit(&state, &viewer, target, &values).await
 }

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use vplant_app::AppError;
@@ -98,20 +98,24 @@ pub(super) fn parse_version(raw: &str) -> Result<u32, PageError> {
 }
 
 fn units(recipe: &vplant_domain::mbr::recipe::Recipe) -> Vec<UnitBlock> {
-    let steps = recipe.steps();
-    let line = |id: &str| -> Option<StepLine> {
-        let located = steps.iter().find(|s| s.phase.id == id)?;
-        let phase = located.phase;
-        Some(StepLine {
-            id: phase.id.clone(),
-            name: phase.name.clone(),
-            instruction: phase.instruction.clone(),
-            kind: phase.entry.name(),
-            asks: describe_step(located, 1.0),
-            signatures: phase.signatures.label(),
-            parallel: phase.parallel.clone(),
+    // What each step asks, once, by id; the tree below takes each phase's line.
+    let mut lines: std::collections::HashMap<String, StepLine> = recipe
+        .steps()
+        .iter()
+        .map(|located| {
+            let phase = located.phase;
+            let line = StepLine {
+                id: phase.id.clone(),
+                name: phase.name.clone(),
+                instruction: phase.instruction.clone(),
+                kind: phase.entry.name(),
+                asks: describe_step(located, 1.0),
+                signatures: phase.signatures.label(),
+                parallel: phase.parallel.clone(),
+            };
+            (phase.id.clone(), line)
         })
-    };
+        .collect();
     recipe
         .unit_procedures
         .iter()
@@ -124,7 +128,11 @@ fn units(recipe: &vplant_domain::mbr::recipe::Recipe) -> Vec<UnitBlock> {
                 .map(|o| OperationBlock {
                     id: o.id.clone(),
                     name: o.name.clone(),
-                    steps: o.phases.iter().filter_map(|p| line(&p.id)).collect(),
+                    steps: o
+                        .phases
+                        .iter()
+                        .filter_map(|p| lines.remove(&p.id))
+                        .collect(),
                 })
                 .collect(),
         })
@@ -363,17 +371,9 @@ pub(super) async fn sign_form(
 pub(super) async fn sign(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     Path((code, version)): Path<(String, String)>,
     Form(values): Form<Values>,
 ) -> Result<Response, PageError> {
     let target = signable(&state, &viewer, &code, &version).await?;
-    sign::submit(
-        &state,
-        &viewer,
-        headers.contains_key("hx-request"),
-        target,
-        &values,
-    )
-    .await
+    sign::submit(&state, &viewer, target, &values).await
 }
